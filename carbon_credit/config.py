@@ -1,0 +1,111 @@
+"""One settings object, read from the environment, shared by the web app, the bot and the scheduler."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'carbon.db'}"
+DEV_SECRET = "dev-secret-not-for-production"  # noqa: S105 - refused outside development
+
+# Daily caps in points per resident, behaviour and Asia/Shanghai calendar day (1 point = 1 g CO2e by default).
+# Where a default comes from is documented in docs/rules.md; each can be overridden by CAP_<BEHAVIOUR>.
+DEFAULT_DAILY_CAPS = {
+    "walking": 296,  # Ant Forest's walking cap, 296 g/day (methodologies.md §5)
+    "transit": 2_000,  # platform policy: four long commutes (2 x 20 km metro round trips ≈ 1,868 g)
+    "recycling": 20_000,  # platform policy: ≈ 5 kg of mixed paper or 2 kg of aluminium cans a day
+    "tree_planting": 37_000,  # platform policy: ten surviving trees' yearly uptake (10 x 3.7 kg)
+    "forest_growth": 0,  # 0 = no cap: administrator tool, not a resident behaviour
+    "afforestation": 0,
+    "electricity": 30_000,  # platform policy: ≈ 70 kWh a day at the Hubei 2023 factor
+}
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something the platform refuses to run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated configuration. Build it with :meth:`from_env`; tests use :meth:`with_overrides`."""
+
+    env: str = "development"
+    database_url: str = DEFAULT_SQLITE_URL
+    secret_key: str = DEV_SECRET
+    qr_signing_key: str = DEV_SECRET
+    redis_url: str | None = None
+    telegram_bot_token: str | None = None
+    timezone: str = "Asia/Shanghai"
+    # Hubei practice (碳碳星球, 2021): 1 point = 1 g CO2e. Points = grams * numerator // denominator.
+    points_per_gram_num: int = 1
+    points_per_gram_den: int = 1
+    daily_caps: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DAILY_CAPS))
+    password_hash_method: str = "scrypt"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Read settings from ``environ`` (default ``os.environ``) and validate them."""
+        env = os.environ if environ is None else environ
+        caps = dict(DEFAULT_DAILY_CAPS)
+        for behaviour in caps:
+            raw = env.get(f"CAP_{behaviour.upper()}")
+            if raw is not None:
+                caps[behaviour] = _non_negative_int(f"CAP_{behaviour.upper()}", raw)
+        settings = cls(
+            env=env.get("APP_ENV", "development"),
+            database_url=env.get("DATABASE_URL") or DEFAULT_SQLITE_URL,
+            secret_key=env.get("SECRET_KEY") or DEV_SECRET,
+            qr_signing_key=env.get("QR_SIGNING_KEY") or DEV_SECRET,
+            redis_url=env.get("REDIS_URL") or None,
+            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            points_per_gram_num=_positive_int("POINTS_PER_GRAM_NUM", env.get("POINTS_PER_GRAM_NUM", "1")),
+            points_per_gram_den=_positive_int("POINTS_PER_GRAM_DEN", env.get("POINTS_PER_GRAM_DEN", "1")),
+            daily_caps=caps,
+            password_hash_method=env.get("PASSWORD_HASH_METHOD", "scrypt"),
+        )
+        settings.validate()
+        return settings
+
+    def with_overrides(self, **changes) -> Settings:
+        """A copy with some fields changed (validated again)."""
+        known = {f.name for f in fields(self)}
+        unknown = set(changes) - known
+        if unknown:
+            raise ConfigError(f"unknown settings: {sorted(unknown)}")
+        settings = replace(self, **changes)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Refuse development secrets in production and malformed values anywhere."""
+        if self.env not in {"development", "test", "production"}:
+            raise ConfigError(f"APP_ENV must be development, test or production, not {self.env!r}")
+        if self.env == "production":
+            for name, value in (("SECRET_KEY", self.secret_key), ("QR_SIGNING_KEY", self.qr_signing_key)):
+                if value == DEV_SECRET or len(value) < 32:
+                    raise ConfigError(f"{name} must be set to a random value of at least 32 characters")
+        if not self.database_url.startswith(("sqlite", "postgresql")):
+            raise ConfigError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _non_negative_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative")
+    return value
+
+
+def _positive_int(name: str, raw: str) -> int:
+    value = _non_negative_int(name, raw)
+    if value == 0:
+        raise ConfigError(f"{name} must be positive")
+    return value

@@ -1,0 +1,75 @@
+"""One message catalogue for domain errors, shared by the web app, the bot and exports.
+
+Simplified Chinese (``zh_Hans``) is the default; English (``en``) is available. Messages are
+``str.format`` templates over the error's params. An unknown code falls back to a generic message,
+never to a stack trace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULT_LOCALE = "zh_Hans"
+LOCALES = ("zh_Hans", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "domain_error": {"zh_Hans": "操作未能完成，请稍后再试。", "en": "That did not work. Please try again later."},
+    "insufficient_points": {
+        "zh_Hans": "积分不足：需要 {needed} 分，当前余额 {balance} 分。",
+        "en": "Not enough points: {needed} needed, your balance is {balance}.",
+    },
+    "idempotency_conflict": {
+        "zh_Hans": "该请求编号已用于另一项操作，请刷新后重试。",
+        "en": "This request id was already used for a different action. Please reload and try again.",
+    },
+    "not_found": {"zh_Hans": "未找到{what}。", "en": "{what} not found."},
+    "invalid_amount": {
+        "zh_Hans": "积分数额必须是正整数（收到：{value}）。",
+        "en": "A points amount must be a positive whole number (got {value}).",
+    },
+    "unknown_behaviour": {"zh_Hans": "不支持的低碳行为：{value}。", "en": "Unknown low-carbon behaviour: {value}."},
+    "unknown_mode": {"zh_Hans": "不支持的出行方式：{value}。", "en": "Unknown travel mode: {value}."},
+    "unknown_material": {"zh_Hans": "不支持的回收品类：{value}。", "en": "Unknown recycling material: {value}."},
+    "unknown_scope": {"zh_Hans": "不支持的电网范围：{value}。", "en": "Unknown grid scope: {value}."},
+    "unknown_year": {"zh_Hans": "没有 {value} 年的排放因子。", "en": "No emission factor published for {value}."},
+    "missing_input": {"zh_Hans": "请填写{name}。", "en": "Please fill in {name}."},
+    "unexpected_input": {"zh_Hans": "无法识别的字段：{name}。", "en": "Unexpected field: {name}."},
+    "not_a_number": {"zh_Hans": "{name} 必须是数字。", "en": "{name} must be a number."},
+    "not_positive": {"zh_Hans": "{name} 必须大于零。", "en": "{name} must be greater than zero."},
+    "not_whole": {"zh_Hans": "{name} 必须是整数。", "en": "{name} must be a whole number."},
+    "implausible": {
+        "zh_Hans": "{name} 为 {value}{unit}，超出合理上限 {limit}{unit}，请核对。",
+        "en": "{name} of {value} {unit} is beyond the plausible limit of {limit} {unit}. Please check it.",
+    },
+    "too_many_legs": {"zh_Hans": "一次出行最多 {limit} 段。", "en": "A trip may have at most {limit} legs."},
+    "invalid_period": {"zh_Hans": "结束年份必须晚于开始年份。", "en": "The end year must be after the start year."},
+    "behaviour.transit": {"zh_Hans": "绿色出行", "en": "Green travel"},
+    "behaviour.walking": {"zh_Hans": "步行", "en": "Walking"},
+    "behaviour.recycling": {"zh_Hans": "垃圾回收", "en": "Recycling"},
+    "behaviour.tree_planting": {"zh_Hans": "植树", "en": "Tree planting"},
+    "behaviour.forest_growth": {"zh_Hans": "林木蓄积增长", "en": "Forest stock growth"},
+    "behaviour.afforestation": {"zh_Hans": "碳汇造林", "en": "Afforestation"},
+    "behaviour.electricity": {"zh_Hans": "节约用电", "en": "Electricity saved"},
+}
+
+
+def normalise_locale(locale: str | None) -> str:
+    """Map ``zh``, ``zh_CN``, ``zh-Hans-CN``... to ``zh_Hans`` and ``en_GB``... to ``en``."""
+    if not locale:
+        return DEFAULT_LOCALE
+    return "en" if locale.replace("-", "_").lower().startswith("en") else DEFAULT_LOCALE
+
+
+def translate(code: str, locale: str | None = None, **params: Any) -> str:
+    """The message for ``code`` in ``locale``, falling back to the generic message for unknown codes."""
+    entry = MESSAGES.get(code) or MESSAGES["domain_error"]
+    template = entry[normalise_locale(locale)]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return MESSAGES["domain_error"][normalise_locale(locale)]
+
+
+def message(error, locale: str | None = None) -> str:
+    """Translate a DomainError (or anything with ``code`` and ``params``)."""
+    return translate(error.code, locale, **error.params)

@@ -1,0 +1,199 @@
+"""The points ledger: exact, append-only, idempotent, never overdrawn."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from sqlalchemy import func, select
+
+from carbon_credit import ledger
+from carbon_credit.db import read_session, session_scope
+from carbon_credit.errors import IdempotencyConflict, InsufficientPoints, InvalidAmount, NotFound
+from carbon_credit.ledger import Posting
+from carbon_credit.models import LedgerEntry
+
+
+def _account(engine) -> int:
+    with session_scope(engine) as session:
+        return ledger.open_account(session=session).id
+
+
+def _post(engine, account_id, points, kind, key):
+    with session_scope(engine) as session:
+        return ledger.post(session=session, posting=Posting(account_id, points, kind, key))
+
+
+def _balance(engine, account_id) -> int:
+    with read_session(engine) as session:
+        return ledger.balance(session=session, account_id=account_id)
+
+
+def _entry_count(engine, account_id) -> int:
+    with read_session(engine) as session:
+        return session.execute(select(func.count()).where(LedgerEntry.account_id == account_id)).scalar_one()
+
+
+def test_credit_then_debit_moves_balance_and_records_balance_after(engine):
+    account = _account(engine)
+    _post(engine, account, 500, "earn", "e1")
+    entry = _post(engine, account, -120, "redeem", "r1")
+    assert entry.balance_after == 380
+    assert _balance(engine, account) == 380
+
+
+def test_debit_beyond_balance_is_refused_and_changes_nothing(engine):
+    account = _account(engine)
+    _post(engine, account, 100, "earn", "e1")
+    with pytest.raises(InsufficientPoints) as caught:
+        _post(engine, account, -101, "redeem", "r1")
+    assert caught.value.params == {"needed": 101, "balance": 100}
+    assert _balance(engine, account) == 100
+    assert _entry_count(engine, account) == 1
+
+
+def test_same_key_twice_gives_one_entry_and_the_same_result(engine):
+    account = _account(engine)
+    first = _post(engine, account, 300, "earn", "bot-update-42")
+    second = _post(engine, account, 300, "earn", "bot-update-42")
+    assert second.id == first.id and second.balance_after == first.balance_after == 300
+    assert _entry_count(engine, account) == 1
+    assert _balance(engine, account) == 300
+
+
+def test_reusing_a_key_for_a_different_posting_is_refused(engine):
+    account = _account(engine)
+    _post(engine, account, 300, "earn", "k")
+    with pytest.raises(IdempotencyConflict):
+        _post(engine, account, 301, "earn", "k")
+    assert _balance(engine, account) == 300
+
+
+@pytest.mark.parametrize(
+    ("points", "kind"),
+    [(0, "earn"), (1.5, "earn"), (True, "earn"), (-5, "earn"), (5, "redeem"), (5, "expiry"), (10**13, "earn"),
+     (5, "gift")],
+)
+def test_bad_amounts_and_kinds_are_refused(engine, points, kind):
+    account = _account(engine)
+    with pytest.raises(InvalidAmount):
+        _post(engine, account, points, kind, f"bad-{points}-{kind}")
+    assert _entry_count(engine, account) == 0
+
+
+def test_unknown_account_is_not_found(engine):
+    with pytest.raises(NotFound):
+        _post(engine, 999_999, -1, "redeem", "nobody")
+
+
+def test_reversal_writes_the_opposite_entry_and_keeps_history(engine):
+    account = _account(engine)
+    earned = _post(engine, account, 250, "earn", "e1")
+    with session_scope(engine) as session:
+        reversal = ledger.reverse(session=session, entry_id=earned.id, idempotency_key="rev-e1", memo="rejected")
+    assert (reversal.points, reversal.kind, reversal.ref_id) == (-250, "reversal", earned.id)
+    assert _balance(engine, account) == 0
+    assert _entry_count(engine, account) == 2
+
+
+def test_reversing_a_spent_credit_cannot_overdraw(engine):
+    account = _account(engine)
+    earned = _post(engine, account, 250, "earn", "e1")
+    _post(engine, account, -200, "redeem", "r1")
+    with pytest.raises(InsufficientPoints), session_scope(engine) as session:
+        ledger.reverse(session=session, entry_id=earned.id, idempotency_key="rev-e1")
+    assert _balance(engine, account) == 50
+
+
+def test_bulk_credits_keep_running_balances(engine):
+    account, other = _account(engine), _account(engine)
+    _post(engine, account, 10, "earn", "seed")
+    postings = [Posting(account, 5, "earn", f"b{i}") for i in range(3)] + [Posting(other, 7, "earn", "o1")]
+    with session_scope(engine) as session:
+        assert ledger.post_many(session=session, postings=postings) == 4
+    with read_session(engine) as session:
+        history = ledger.entries(session=session, account_id=account)
+        assert [e.balance_after for e in reversed(history)] == [10, 15, 20, 25]
+        assert ledger.discrepancies(session=session) == []
+    assert _balance(engine, other) == 7
+
+
+OPERATIONS = st.lists(
+    st.tuples(st.sampled_from(["earn", "redeem", "reversal"]), st.integers(min_value=1, max_value=10_000)),
+    min_size=1,
+    max_size=25,
+)
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=OPERATIONS)
+def test_random_sequences_keep_balance_equal_to_sum_and_never_negative(engine, operations):
+    account = _account(engine)
+    model_balance = 0
+    posted: list[int] = []
+    for index, (kind, amount) in enumerate(operations):
+        key = f"a{account}-{index}"
+        try:
+            if kind == "earn":
+                posted.append(_post(engine, account, amount, "earn", key).id)
+            elif kind == "redeem":
+                _post(engine, account, -amount, "redeem", key)
+            elif posted:
+                with session_scope(engine) as session:
+                    ledger.reverse(session=session, entry_id=posted.pop(amount % len(posted)), idempotency_key=key)
+        except InsufficientPoints:
+            pass
+        with read_session(engine) as session:
+            model_balance = ledger.balance(session=session, account_id=account)
+            total = session.execute(
+                select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(LedgerEntry.account_id == account)
+            ).scalar_one()
+        assert model_balance == total >= 0
+
+
+def test_concurrent_redemptions_never_overspend(engine):
+    """20 threads each redeem 100 points from a balance of 700: exactly 7 succeed."""
+    account = _account(engine)
+    _post(engine, account, 700, "earn", "seed")
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def redeem(n: int) -> None:
+        barrier.wait()
+        try:
+            _post(engine, account, -100, "redeem", f"redeem-{n}")
+            result = "ok"
+        except InsufficientPoints:
+            result = "refused"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=redeem, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("ok") == 7 and outcomes.count("refused") == 13
+    assert _balance(engine, account) == 0
+    assert _entry_count(engine, account) == 8
+
+
+def test_concurrent_retries_of_one_key_post_once(engine):
+    """A double tap: 10 threads post the same idempotency key at once -> one entry."""
+    account = _account(engine)
+    barrier = threading.Barrier(10)
+    ids: list[int] = []
+
+    def tap() -> None:
+        barrier.wait()
+        ids.append(_post(engine, account, 150, "earn", "double-tap").id)
+
+    threads = [threading.Thread(target=tap) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(ids)) == 1 and len(ids) == 10
+    assert _balance(engine, account) == 150
