@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Bootstrap and run the platform or its tests from a fresh clone, with nothing but Python 3.11+.
+
+    python3 scripts/dev.py run    # install into .venv, migrate, load demo data, serve on http://127.0.0.1:5000
+    python3 scripts/dev.py test   # install into .venv, run the whole test suite (extra args go to pytest)
+
+Dependencies are installed from requirements.lock (exact versions that were tested); the install is
+skipped while pyproject.toml and requirements.lock are unchanged. Standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".installed"
+
+
+def ensure_venv() -> None:
+    """Create .venv and install the project with its test extras, pinned by requirements.lock."""
+    if sys.version_info < (3, 11):
+        sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])
+    if not (BIN / "python").exists():
+        print("creating .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256(b"".join((ROOT / f).read_bytes() for f in ("pyproject.toml", "requirements.lock"))).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    print("installing dependencies from requirements.lock ...", flush=True)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "-c", str(ROOT / "requirements.lock"), "-e", f"{ROOT}[test]"], check=True, cwd=ROOT)
+    STAMP.write_text(digest)
+
+
+def run() -> int:
+    """Migrate, seed the demo data, then run web (gunicorn), bot and scheduler until Ctrl-C."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    flask = [str(BIN / "flask"), "--app", "webapp"]
+    subprocess.run([*flask, "init-db"], check=True, cwd=ROOT, env=env)
+    subprocess.run([*flask, "seed-demo"], check=True, cwd=ROOT, env=env)
+    processes = [
+        subprocess.Popen([str(BIN / "python"), "-m", "bot"], cwd=ROOT, env=env),
+        subprocess.Popen([str(BIN / "python"), "-m", "carbon_credit.jobs"], cwd=ROOT, env=env),
+        subprocess.Popen(
+            [str(BIN / "gunicorn"), "--bind", "127.0.0.1:5000", "--workers", "2", "webapp:create_app()"],
+            cwd=ROOT, env=env,
+        ),
+    ]
+    print("\n  serving http://127.0.0.1:5000  (Ctrl-C stops web, bot and scheduler)\n", flush=True)
+    try:
+        processes[-1].wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
+    return 0
+
+
+def test(args: list[str]) -> int:
+    """The whole suite: ruff, then pytest (import contracts, SQLite and PostgreSQL tests included)."""
+    ruff = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=ROOT)
+    if ruff.returncode:
+        return ruff.returncode
+    return subprocess.run([str(BIN / "python"), "-m", "pytest", *args], cwd=ROOT).returncode
+
+
+def main() -> int:
+    command, args = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
+    if command not in {"run", "test"}:
+        print(__doc__)
+        return 2
+    ensure_venv()
+    return run() if command == "run" else test(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Migrations are the only way the schema is made, and they match the models on both databases."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import select
+from sqlmodel import SQLModel
+
+from carbon_credit.db import alembic_config, current_revision, migrate, read_session
+from carbon_credit.models import District
+
+
+def test_database_is_at_head_with_the_seven_xiaogan_districts(engine):
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    assert current_revision(engine) == head
+    with read_session(engine) as session:
+        names = set(session.execute(select(District.name_zh)).scalars())
+    assert names == {"孝南区", "汉川市", "应城市", "安陆市", "云梦县", "大悟县", "孝昌县"}
+
+
+def test_models_and_migrations_do_not_drift(engine):
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+    assert diff == []
+
+
+def test_downgrade_to_base_and_upgrade_again(engine):
+    from alembic import command
+
+    command.downgrade(alembic_config(engine), "base")
+    assert current_revision(engine) is None
+    migrate(engine)
+    with read_session(engine) as session:
+        assert len(session.execute(select(District)).all()) == 7

@@ -1,0 +1,61 @@
+"""The landing page shows live totals, in Chinese by default and English on request."""
+
+from __future__ import annotations
+
+import pytest
+
+from carbon_credit.activities import ActivityInput, record_activity
+from carbon_credit.db import session_scope
+from webapp import create_app
+
+
+@pytest.fixture
+def app(settings):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def test_empty_platform_shows_zero_totals_in_chinese(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "孝感碳普惠" in page and 'lang="zh-Hans"' in page
+    assert 'data-testid="participants">0<' in page
+    assert "孝南区" in page and "孝昌县" in page
+
+
+def test_totals_follow_recorded_activities(client, engine, settings, make_resident):
+    resident = make_resident(district_code="yunmeng")
+    with session_scope(engine) as session:
+        item = ActivityInput(resident, "recycling", {"material": "aluminium_cans", "kg": "2"}, "web", "k1")
+        record_activity(session=session, settings=settings, item=item)
+    page = client.get("/?lang=en").get_data(as_text=True)
+    # 2 kg x 9.13 t/short ton x 1000 / 907.18474 = 20,128 g
+    assert 'data-testid="total-co2">20.1 kg<' in page
+    assert 'data-testid="participants">1<' in page
+    assert "Recycling" in page and "Yunmeng County" in page
+
+
+def test_language_choice_is_remembered_in_a_cookie(client):
+    response = client.get("/?lang=en")
+    assert "lang=en" in response.headers["Set-Cookie"]
+    assert "Xiaogan Carbon Inclusion" in client.get("/").get_data(as_text=True)
+
+
+def test_healthz(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_cli_migrates_and_seeds_demo_data_once(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "admin@demo.xiaogan.local" in first.output and "resident@demo.xiaogan.local" in first.output
+    totals_after_first = app.test_client().get("/").get_data(as_text=True)
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0
+    assert app.test_client().get("/").get_data(as_text=True) == totals_after_first
+    assert 'data-testid="participants">2<' in totals_after_first

@@ -1,0 +1,32 @@
+"""Flask commands; each is one call into ``carbon_credit``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from carbon_credit.db import migrate, session_scope
+from carbon_credit.demo import seed_demo
+from webapp.context import engine, settings
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(seed_demo_command)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    migrate(engine())
+    click.echo(f"database ready: {engine().url.render_as_string(hide_password=True)}")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load the demo data once (idempotent) and print the demo logins."""
+    with session_scope(engine()) as session:
+        logins = seed_demo(session=session, settings=settings())
+    click.echo("Demo logins / 演示账号:")
+    for login in logins:
+        click.echo(f"  {login.role:<9} {login.login:<32} password: {login.password}")
