@@ -6,10 +6,12 @@ Idempotency keys are scoped per resident: the same key from the same resident re
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,9 +21,10 @@ from sqlmodel import Session
 from carbon_credit import ledger
 from carbon_credit.config import Settings
 from carbon_credit.errors import DomainError, IdempotencyConflict, InvalidActivity
-from carbon_credit.models import CHANNELS, Activity, Account, utcnow
-from quantification import QuantificationError, Result, quantify
+from carbon_credit.models import CHANNELS, Account, Activity, LedgerEntry, utcnow
+from quantification import Factor, QuantificationError, Result, get_methodology, quantify
 
+KEY_CHUNK = 500  # keys per IN (...) query
 RESIDENT_BEHAVIOURS = ("transit", "walking", "recycling", "tree_planting", "electricity")
 
 
@@ -72,7 +75,11 @@ def record_activity(*, session: Session, settings: Settings, item: ActivityInput
     session.add(activity)
     session.flush()
     if activity.points:
-        ledger.post(session=session, posting=_earning(account_id, activity.id, activity.points, key))
+        posting = ledger.Posting(
+            account_id, activity.points, "earn", f"activity:{key}", ref_type="activity", ref_id=activity.id
+        )
+        activity.ledger_entry_id = ledger.post(session=session, posting=posting).id
+        session.flush()
     return activity
 
 
@@ -83,12 +90,13 @@ def record_activities(*, session: Session, settings: Settings, items: Sequence[A
     keys = [_scoped_key(item) for item in items]
     seen = _existing_keys(session, keys)
     rows: list[dict] = []
+    results: dict[tuple, Result] = {}  # quantify is pure: identical inputs (same stop pairs) share a result
     for index, (item, key) in enumerate(zip(items, keys, strict=True)):
         if key in seen:
             outcome.duplicates.append(index)
             continue
         try:
-            rows.append(_activity_row(item, _quantify(item), settings, key))
+            rows.append(_activity_row(item, _quantify_memo(item, results), settings, key))
         except DomainError as error:
             outcome.errors.append((index, error))
             continue
@@ -97,14 +105,58 @@ def record_activities(*, session: Session, settings: Settings, items: Sequence[A
         return outcome
     accounts = _lock_accounts(session, {row["resident_id"] for row in rows})
     _apply_caps_bulk(session, rows, settings)
-    ids = session.execute(insert(Activity).returning(Activity.id, sort_by_parameter_order=True), rows).scalars()
-    postings = []
-    for activity_id, row in zip(ids, rows, strict=True):
-        outcome.created.append(activity_id)
-        if row["points"]:
-            postings.append(_earning(accounts[row["resident_id"]], activity_id, row["points"], row["idempotency_key"]))
-    ledger.post_many(session=session, postings=postings)
+    _credit_batch(session, rows, accounts)
+    # Core multi-row insert; ids are matched back by key, since asking RETURNING to keep parameter order
+    # makes SQLAlchemy insert row by row on SQLite.
+    table = Activity.__table__
+    inserted = session.execute(insert(table).returning(table.c.idempotency_key, table.c.id), rows)
+    ids = {key: activity_id for key, activity_id in inserted}
+    outcome.created.extend(ids[row["idempotency_key"]] for row in rows)
     return outcome
+
+
+def credit_discrepancies(*, session: Session) -> list[tuple[int, int, int]]:
+    """Earn entries whose points differ from the sum of the activities they credited:
+    (entry_id, entry points, activities' points). Empty when every credit is accounted for."""
+    sums = (
+        select(Activity.ledger_entry_id, func.sum(Activity.points).label("total"))
+        .where(Activity.ledger_entry_id.is_not(None))
+        .group_by(Activity.ledger_entry_id)
+        .subquery()
+    )
+    query = (
+        select(LedgerEntry.id, LedgerEntry.points, func.coalesce(sums.c.total, 0))
+        .outerjoin(sums, sums.c.ledger_entry_id == LedgerEntry.id)
+        .where(LedgerEntry.ref_type.in_(("activity", "activity_batch")))
+    )
+    return [(e, p, int(t)) for e, p, t in session.execute(query) if p != int(t)]
+
+
+def _credit_batch(session: Session, rows: list[dict], accounts: dict[int, int]) -> None:
+    """One earn entry per account for the batch's credited rows (keyed by the rows' own keys, so a retried
+    batch maps to the same entry); each row records the entry that credited it."""
+    groups: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        row["ledger_entry_id"] = None
+        if row["points"]:
+            groups[accounts[row["resident_id"]]].append(row)
+    postings = []
+    for account_id, group in groups.items():
+        digest = hashlib.sha256("\n".join(sorted(r["idempotency_key"] for r in group)).encode()).hexdigest()
+        postings.append(
+            ledger.Posting(
+                account_id,
+                sum(r["points"] for r in group),
+                "earn",
+                f"batch:{digest[:48]}",
+                ref_type="activity_batch",
+                memo=f"{len(group)} activities",
+            )
+        )
+    entry_ids = ledger.post_many(session=session, postings=postings)
+    for posting in postings:
+        for row in groups[posting.account_id]:
+            row["ledger_entry_id"] = entry_ids[posting.idempotency_key]
 
 
 def _scoped_key(item: ActivityInput) -> str:
@@ -124,19 +176,29 @@ def _quantify(item: ActivityInput) -> Result:
         raise InvalidActivity(error.code, **error.params) from error
 
 
+def _quantify_memo(item: ActivityInput, results: dict[tuple, Result]) -> Result:
+    try:
+        memo_key = (item.behaviour, item.channel, frozenset(item.inputs.items()))
+    except TypeError:  # nested inputs (multi-leg trips): not memoised
+        return _quantify(item)
+    result = results.get(memo_key)
+    if result is None:
+        result = results[memo_key] = _quantify(item)
+    return result
+
+
 def _activity_row(item: ActivityInput, result: Result, settings: Settings, key: str) -> dict[str, Any]:
     occurred_at = item.occurred_at or utcnow()
     points = points_for(result.grams, settings)
-    snapshot = result.to_dict()
     return {
         "resident_id": item.resident_id,
         "behaviour": item.behaviour,
         "channel": item.channel,
         "status": "credited",
-        "inputs": snapshot["inputs"],
+        "inputs": result.inputs,
         "methodology_id": result.methodology_id,
         "methodology_version": result.methodology_version,
-        "factors": snapshot["factors"],
+        "factors": factor_snapshot(result.factors),
         "formula": result.formula,
         "grams": result.grams,
         "points_quantified": points,
@@ -147,6 +209,25 @@ def _activity_row(item: ActivityInput, result: Result, settings: Settings, key: 
         "idempotency_key": key,
         "created_at": utcnow(),
     }
+
+
+@lru_cache(maxsize=256)
+def factor_snapshot(factors: tuple[Factor, ...]) -> list[dict[str, Any]]:
+    """The factors used, as stored with the activity: key, exact value, unit and status tag. Each factor's
+    published source is found from (methodology id, version, key) in the versioned registry, see
+    :func:`factor_sources`; storing it again in every row would multiply the table's size."""
+    return [{"key": f.key, "value": str(f.value), "unit": f.unit, "status": f.status} for f in factors]
+
+
+def factor_sources(activity: Activity) -> list[dict[str, Any]]:
+    """The audit trail of a stored activity's factors, each with its published source and status."""
+    methodology = get_methodology(activity.methodology_id, activity.methodology_version)
+    trail = []
+    for stored in activity.factors:
+        factor = methodology.factors.get(stored["key"])
+        source = (factor.source if factor is not None else methodology.source).to_dict()  # derived: its base
+        trail.append({**stored, "source": source, "to_confirm": bool(factor and factor.to_confirm)})
+    return trail
 
 
 def _apply_cap(points: int, already: int, behaviour: str, settings: Settings) -> tuple[int, str | None]:
@@ -168,28 +249,39 @@ def _credited_today(session: Session, resident_id: int, behaviour: str, day: dat
 
 
 def _apply_caps_bulk(session: Session, rows: list[dict], settings: Settings) -> None:
-    groups = {(r["resident_id"], r["behaviour"], r["local_day"]) for r in rows}
+    capped = [row for row in rows if settings.daily_caps.get(row["behaviour"], 0)]
+    if not capped:
+        return
     totals: dict[tuple, int] = defaultdict(int)
-    residents = {g[0] for g in groups}
-    days = {g[2] for g in groups}
     query = (
         select(Activity.resident_id, Activity.behaviour, Activity.local_day, func.sum(Activity.points))
-        .where(Activity.resident_id.in_(residents), Activity.local_day.in_(days), Activity.status == "credited")
+        .where(
+            Activity.resident_id.in_({r["resident_id"] for r in capped}),
+            Activity.behaviour.in_({r["behaviour"] for r in capped}),
+            Activity.local_day.in_({r["local_day"] for r in capped}),
+            Activity.status == "credited",
+        )
         .group_by(Activity.resident_id, Activity.behaviour, Activity.local_day)
     )
     for resident_id, behaviour, day, total in session.execute(query):
         totals[(resident_id, behaviour, day)] = int(total)
-    for row in rows:
+    for row in capped:
         group = (row["resident_id"], row["behaviour"], row["local_day"])
-        row["points"], row["note"] = _apply_cap(row["points_quantified"], totals[group], row["behaviour"], settings)
+        row["points"], row["note"] = _apply_cap(
+            row["points_quantified"], totals[group], row["behaviour"], settings
+        )
         totals[group] += row["points"]
 
 
 def _existing_keys(session: Session, keys: list[str]) -> set[str]:
     found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        found.update(session.execute(select(Activity.idempotency_key).where(Activity.idempotency_key.in_(chunk))).scalars())
+    for start in range(0, len(keys), KEY_CHUNK):
+        chunk = keys[start : start + KEY_CHUNK]
+        found.update(
+            session.execute(
+                select(Activity.idempotency_key).where(Activity.idempotency_key.in_(chunk))
+            ).scalars()
+        )
     return found
 
 
@@ -200,15 +292,8 @@ def _lock_accounts(session: Session, resident_ids: set[int]) -> dict[int, int]:
         .order_by(Account.id)
         .with_for_update()
     )
-    accounts = dict(session.execute(query).tuples().all())
+    accounts = {resident_id: account_id for resident_id, account_id in session.execute(query)}
     missing = resident_ids - accounts.keys()
     if missing:
         raise InvalidActivity("not_found", what="account", resident_id=min(missing))
     return accounts
-
-
-def _earning(account_id: int, activity_id: int, points: int, key: str) -> ledger.Posting:
-    return ledger.Posting(
-        account_id=account_id, points=points, kind="earn", idempotency_key=f"activity:{key}",
-        ref_type="activity", ref_id=activity_id,
-    )

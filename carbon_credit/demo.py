@@ -53,8 +53,13 @@ def seed_demo(*, session: Session, settings: Settings) -> list[DemoLogin]:
         resident = session.execute(select(Resident).where(Resident.email == email)).scalar_one_or_none()
         if resident is None:
             resident = create_resident(
-                session=session, settings=settings, display_name=name, password=DEMO_PASSWORD,
-                email=email, district_code=district, role=role,
+                session=session,
+                settings=settings,
+                display_name=name,
+                password=DEMO_PASSWORD,
+                email=email,
+                district_code=district,
+                role=role,
             )
         logins.append(DemoLogin(role, email, DEMO_PASSWORD))
         if role == "resident":
@@ -66,7 +71,11 @@ def _seed_activities(session: Session, settings: Settings, resident_id: int) -> 
     now = utcnow()
     for index, (days_ago, behaviour, inputs) in enumerate(DEMO_ACTIVITIES):
         item = ActivityInput(
-            resident_id=resident_id, behaviour=behaviour, inputs=inputs, channel="demo",
-            idempotency_key=f"demo-{index}", occurred_at=now - timedelta(days=days_ago),
+            resident_id=resident_id,
+            behaviour=behaviour,
+            inputs=inputs,
+            channel="demo",
+            idempotency_key=f"demo-{index}",
+            occurred_at=now - timedelta(days=days_ago),
         )
         record_activity(session=session, settings=settings, item=item)

@@ -13,7 +13,10 @@ DEFAULT_LOCALE = "zh_Hans"
 LOCALES = ("zh_Hans", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "domain_error": {"zh_Hans": "操作未能完成，请稍后再试。", "en": "That did not work. Please try again later."},
+    "domain_error": {
+        "zh_Hans": "操作未能完成，请稍后再试。",
+        "en": "That did not work. Please try again later.",
+    },
     "insufficient_points": {
         "zh_Hans": "积分不足：需要 {needed} 分，当前余额 {balance} 分。",
         "en": "Not enough points: {needed} needed, your balance is {balance}.",
@@ -27,11 +30,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_Hans": "积分数额必须是正整数（收到：{value}）。",
         "en": "A points amount must be a positive whole number (got {value}).",
     },
-    "unknown_behaviour": {"zh_Hans": "不支持的低碳行为：{value}。", "en": "Unknown low-carbon behaviour: {value}."},
+    "unknown_behaviour": {
+        "zh_Hans": "不支持的低碳行为：{value}。",
+        "en": "Unknown low-carbon behaviour: {value}.",
+    },
     "unknown_mode": {"zh_Hans": "不支持的出行方式：{value}。", "en": "Unknown travel mode: {value}."},
-    "unknown_material": {"zh_Hans": "不支持的回收品类：{value}。", "en": "Unknown recycling material: {value}."},
+    "unknown_material": {
+        "zh_Hans": "不支持的回收品类：{value}。",
+        "en": "Unknown recycling material: {value}.",
+    },
     "unknown_scope": {"zh_Hans": "不支持的电网范围：{value}。", "en": "Unknown grid scope: {value}."},
-    "unknown_year": {"zh_Hans": "没有 {value} 年的排放因子。", "en": "No emission factor published for {value}."},
+    "unknown_year": {
+        "zh_Hans": "没有 {value} 年的排放因子。",
+        "en": "No emission factor published for {value}.",
+    },
     "missing_input": {"zh_Hans": "请填写{name}。", "en": "Please fill in {name}."},
     "unexpected_input": {"zh_Hans": "无法识别的字段：{name}。", "en": "Unexpected field: {name}."},
     "not_a_number": {"zh_Hans": "{name} 必须是数字。", "en": "{name} must be a number."},
@@ -42,7 +54,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{name} of {value} {unit} is beyond the plausible limit of {limit} {unit}. Please check it.",
     },
     "too_many_legs": {"zh_Hans": "一次出行最多 {limit} 段。", "en": "A trip may have at most {limit} legs."},
-    "invalid_period": {"zh_Hans": "结束年份必须晚于开始年份。", "en": "The end year must be after the start year."},
+    "invalid_period": {
+        "zh_Hans": "结束年份必须晚于开始年份。",
+        "en": "The end year must be after the start year.",
+    },
     "behaviour.transit": {"zh_Hans": "绿色出行", "en": "Green travel"},
     "behaviour.walking": {"zh_Hans": "步行", "en": "Walking"},
     "behaviour.recycling": {"zh_Hans": "垃圾回收", "en": "Recycling"},

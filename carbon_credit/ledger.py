@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -94,28 +95,35 @@ def post(*, session: Session, posting: Posting) -> LedgerEntry:
     return entry
 
 
-def post_many(*, session: Session, postings: Sequence[Posting]) -> int:
-    """Post many credits in bulk (imports, batch jobs): one balance UPDATE per account and one
-    multi-row INSERT. Only credits (positive points), so no posting can overdraw; keys must be new
-    (the caller filters duplicates first). Returns the number of entries written."""
+def post_many(*, session: Session, postings: Sequence[Posting]) -> dict[str, int]:
+    """Post credits in bulk (imports, batch jobs): one locking read of the balances, one multi-row balance
+    UPDATE and one multi-row INSERT. Only credits (positive points), so no posting can overdraw; keys must
+    be new (the caller filters duplicates first). Returns the new entries' ids by idempotency key."""
     for posting in postings:
         _validate(posting)
         if posting.points < 0:
             raise InvalidAmount(value=posting.points)
+    if not postings:
+        return {}
     per_account: dict[int, list[Posting]] = defaultdict(list)
     for posting in postings:
         per_account[posting.account_id].append(posting)
-    rows = []
-    for account_id in sorted(per_account):
-        group = per_account[account_id]
-        total = sum(p.points for p in group)
-        running = _move(session, account_id, total) - total
+    # Row locks on PostgreSQL; on SQLite the transaction already holds the write lock (BEGIN IMMEDIATE).
+    locked = select(_accounts.c.id, _accounts.c.balance).where(_accounts.c.id.in_(sorted(per_account)))
+    balances = dict(session.execute(locked.order_by(_accounts.c.id).with_for_update()).all())
+    if len(balances) != len(per_account):
+        raise NotFound(what="account", account_id=min(set(per_account) - balances.keys()))
+    rows, moves, now = [], [], utcnow()
+    for account_id, group in per_account.items():
+        running = balances[account_id]
         for posting in group:
             running += posting.points
-            rows.append(_row(posting, running))
-    if rows:
-        session.execute(insert(_entries), rows)
-    return len(rows)
+            rows.append(_row(posting, running, now))
+        moves.append({"target": account_id, "delta": running - balances[account_id]})
+    move = update(_accounts).where(_accounts.c.id == bindparam("target"))
+    session.execute(move.values(balance=_accounts.c.balance + bindparam("delta")), moves)
+    inserted = session.execute(insert(_entries).returning(_entries.c.idempotency_key, _entries.c.id), rows)
+    return {key: entry_id for key, entry_id in inserted}
 
 
 def reverse(*, session: Session, entry_id: int, idempotency_key: str, memo: str | None = None) -> LedgerEntry:
@@ -138,7 +146,9 @@ def reverse(*, session: Session, entry_id: int, idempotency_key: str, memo: str 
     )
 
 
-def entries(*, session: Session, account_id: int, limit: int = 50, before_id: int | None = None) -> list[LedgerEntry]:
+def entries(
+    *, session: Session, account_id: int, limit: int = 50, before_id: int | None = None
+) -> list[LedgerEntry]:
     """The account's entries, newest first, paged by id."""
     query = select(LedgerEntry).where(LedgerEntry.account_id == account_id)
     if before_id is not None:
@@ -146,7 +156,9 @@ def entries(*, session: Session, account_id: int, limit: int = 50, before_id: in
     return list(session.execute(query.order_by(LedgerEntry.id.desc()).limit(limit)).scalars())
 
 
-def discrepancies(*, session: Session, account_ids: Iterable[int] | None = None) -> list[tuple[int, int, int]]:
+def discrepancies(
+    *, session: Session, account_ids: Iterable[int] | None = None
+) -> list[tuple[int, int, int]]:
     """Accounts whose cached balance differs from the sum of entries: (account_id, balance, sum).
     Empty when the ledger is consistent (the scheduler checks this regularly)."""
     sums = (
@@ -188,7 +200,7 @@ def _move(session: Session, account_id: int, points: int) -> int:
     raise InsufficientPoints(needed=-points, balance=current)
 
 
-def _row(posting: Posting, balance_after: int) -> dict:
+def _row(posting: Posting, balance_after: int, now: datetime | None = None) -> dict:
     return {
         "account_id": posting.account_id,
         "kind": posting.kind,
@@ -198,7 +210,7 @@ def _row(posting: Posting, balance_after: int) -> dict:
         "ref_id": posting.ref_id,
         "idempotency_key": posting.idempotency_key,
         "memo": posting.memo,
-        "created_at": utcnow(),
+        "created_at": now or utcnow(),
     }
 
 

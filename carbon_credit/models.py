@@ -91,12 +91,14 @@ class Activity(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_in("status", ACTIVITY_STATUSES), name="ck_activities_status"),
         CheckConstraint(_in("channel", CHANNELS), name="ck_activities_channel"),
-        CheckConstraint("grams >= 0 AND points >= 0 AND points <= points_quantified", name="ck_activities_amounts"),
+        CheckConstraint(
+            "grams >= 0 AND points >= 0 AND points <= points_quantified", name="ck_activities_amounts"
+        ),
         Index("ix_activities_resident_day", "resident_id", "behaviour", "local_day"),
     )
     id: int | None = Field(default=None, primary_key=True)
     resident_id: int = Field(foreign_key="residents.id")
-    behaviour: str = Field(max_length=32, index=True)
+    behaviour: str = Field(max_length=32)
     channel: str = Field(max_length=16)
     status: str = Field(max_length=16, index=True)
     inputs: dict[str, Any] = Field(sa_type=JSON)
@@ -108,6 +110,8 @@ class Activity(SQLModel, table=True):
     points_quantified: int = Field(sa_type=BigInteger)
     points: int = Field(sa_type=BigInteger)
     note: str | None = Field(default=None, max_length=255)
+    # The entry that credited it: its own (one at a time) or its account's entry for a bulk batch.
+    ledger_entry_id: int | None = Field(default=None, foreign_key="ledger_entries.id")
     occurred_at: datetime
     local_day: date = Field(index=True)
     idempotency_key: str = Field(max_length=160, unique=True)

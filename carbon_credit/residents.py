@@ -34,7 +34,9 @@ def create_resident(
         display_name=display_name.strip(),
         email=email.strip().lower() if email else None,
         phone=phone,
-        password_hash=generate_password_hash(password, method=settings.password_hash_method) if password else None,
+        password_hash=generate_password_hash(password, method=settings.password_hash_method)
+        if password
+        else None,
         district_id=district_id,
         role=role,
         locale=locale,

@@ -27,7 +27,9 @@ def totals(*, session: Session) -> Totals:
     """Totals over every credited activity (read these with ``carbon_credit.db.read_session``)."""
     grams, count, people = session.execute(
         select(
-            func.coalesce(func.sum(Activity.grams), 0), func.count(Activity.id), func.count(Activity.resident_id.distinct())
+            func.coalesce(func.sum(Activity.grams), 0),
+            func.count(Activity.id),
+            func.count(Activity.resident_id.distinct()),
         ).where(CREDITED)
     ).one()
     by_behaviour = session.execute(

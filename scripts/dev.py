@@ -26,12 +26,14 @@ STAMP = VENV / ".installed"
 
 def ensure_venv() -> None:
     """Create .venv and install the project with its test extras, pinned by requirements.lock."""
-    if sys.version_info < (3, 11):
-        sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script may be started by an older python3
+        sys.exit("Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")
     if not (BIN / "python").exists():
         print("creating .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256(b"".join((ROOT / f).read_bytes() for f in ("pyproject.toml", "requirements.lock"))).hexdigest()
+    digest = hashlib.sha256(
+        b"".join((ROOT / f).read_bytes() for f in ("pyproject.toml", "requirements.lock"))
+    ).hexdigest()
     if STAMP.exists() and STAMP.read_text() == digest:
         return
     print("installing dependencies from requirements.lock ...", flush=True)
@@ -51,7 +53,8 @@ def run() -> int:
         subprocess.Popen([str(BIN / "python"), "-m", "carbon_credit.jobs"], cwd=ROOT, env=env),
         subprocess.Popen(
             [str(BIN / "gunicorn"), "--bind", "127.0.0.1:5000", "--workers", "2", "webapp:create_app()"],
-            cwd=ROOT, env=env,
+            cwd=ROOT,
+            env=env,
         ),
     ]
     print("\n  serving http://127.0.0.1:5000  (Ctrl-C stops web, bot and scheduler)\n", flush=True)

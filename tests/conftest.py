@@ -33,8 +33,12 @@ def _backend_params():
 @pytest.fixture(scope="session")
 def base_settings() -> Settings:
     """Test settings: fast password hashing, fixed secrets, default caps."""
-    return Settings(env="test", secret_key="test-secret", qr_signing_key="test-qr-key",
-                    password_hash_method="pbkdf2:sha256:1000")
+    return Settings(
+        env="test",
+        secret_key="test-secret",
+        qr_signing_key="test-qr-key",
+        password_hash_method="pbkdf2:sha256:1000",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,9 @@ def _imported_roots(package: str):
 
 def test_quantification_imports_only_the_standard_library():
     allowed = set(sys.stdlib_module_names) | {"quantification", "__future__"}
-    offenders = [(p.name, m) for p, mods in _imported_roots("quantification") for m in mods if m not in allowed]
+    offenders = [
+        (p.name, m) for p, mods in _imported_roots("quantification") for m in mods if m not in allowed
+    ]
     assert offenders == []
 
 

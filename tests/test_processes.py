@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import signal
 import socket
 import subprocess
@@ -24,11 +23,16 @@ def _procfile() -> dict[str, str]:
 
 
 def _start(command: str, env: dict) -> subprocess.Popen:
-    argv = shlex.split(os.path.expandvars(command))
-    argv[0] = str(BIN / argv[0]) if (BIN / argv[0]).exists() else argv[0]
-    if argv[0] == "python":
-        argv[0] = sys.executable
-    return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    """Start a Procfile line the way Procfile runners do: through the shell, with the venv first on PATH."""
+    env = {**env, "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}"}
+    return subprocess.Popen(
+        ["bash", "-c", f"exec {command}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _free_port() -> int:
@@ -41,7 +45,12 @@ def _free_port() -> int:
 def env(tmp_path, sqlite_template):
     db = tmp_path / "proc.db"
     db.write_bytes(sqlite_template.read_bytes())
-    return {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "PORT": str(_free_port()), "TELEGRAM_BOT_TOKEN": ""}
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "PORT": str(_free_port()),
+        "TELEGRAM_BOT_TOKEN": "",
+    }
 
 
 def _wait_for_line(process: subprocess.Popen, needle: str, timeout: float = 30) -> str:
@@ -55,15 +64,20 @@ def _wait_for_line(process: subprocess.Popen, needle: str, timeout: float = 30) 
         if not line and process.poll() is not None:
             break
     process.kill()
+    process.communicate()
     raise AssertionError(f"{needle!r} not logged; output was:\n{''.join(seen)}")
 
 
-@pytest.mark.parametrize(("name", "needle"), [("bot", "local mode"), ("scheduler", "started with jobs check-ledger")])
+@pytest.mark.parametrize(
+    ("name", "needle"), [("bot", "local mode"), ("scheduler", "started with jobs check-ledger")]
+)
 def test_worker_processes_log_what_they_are_and_stop_on_sigterm(env, name, needle):
     process = _start(_procfile()[name], env)
     _wait_for_line(process, needle)
     process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=30) == 0
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert "stopped" in output
 
 
 def test_web_process_serves_the_landing_page_and_stops_on_sigterm(env):
@@ -80,4 +94,5 @@ def test_web_process_serves_the_landing_page_and_stops_on_sigterm(env):
         assert "孝感碳普惠" in body
     finally:
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+        process.communicate(timeout=30)
+    assert process.returncode == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from carbon_credit.db import migrate, session_scope
 from carbon_credit.demo import seed_demo
@@ -16,6 +17,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     migrate(engine())
@@ -23,6 +25,7 @@ def init_db() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command() -> None:
     """Load the demo data once (idempotent) and print the demo logins."""
     with session_scope(engine()) as session:

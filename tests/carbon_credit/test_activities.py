@@ -9,7 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import ledger
-from carbon_credit.activities import ActivityInput, record_activities, record_activity
+from carbon_credit.activities import (
+    ActivityInput,
+    credit_discrepancies,
+    factor_sources,
+    record_activities,
+    record_activity,
+)
 from carbon_credit.db import read_session, session_scope
 from carbon_credit.errors import IdempotencyConflict, InvalidActivity
 from carbon_credit.models import Activity, LedgerEntry
@@ -26,7 +32,9 @@ def _record(engine, settings, resident, behaviour, inputs, key, occurred_at=NOON
 
 def _balance(engine, resident) -> int:
     with read_session(engine) as session:
-        return ledger.balance(session=session, account_id=ledger.account_id_for(session=session, resident_id=resident))
+        return ledger.balance(
+            session=session, account_id=ledger.account_id_for(session=session, resident_id=resident)
+        )
 
 
 def _count(engine, model) -> int:
@@ -40,9 +48,25 @@ def test_bus_trip_is_credited_by_the_published_factor_with_its_audit_trail(engin
     assert activity.grams == 215  # 8 km x 26.9 g/pkm = 215.2 g, half-up to whole grams
     assert activity.points == activity.points_quantified == 215
     assert (activity.methodology_id, activity.methodology_version) == ("green-travel", "1.0")
-    bus = next(f for f in activity.factors if f["value"] == "26.9")
-    assert "Shenzhen" in str(bus["source"]) or "深圳" in str(bus["source"])
+    assert activity.factors == [{"key": "bus", "value": "26.9", "unit": "g CO2/pkm", "status": "V"}]
+    assert activity.inputs == {"legs": [{"mode": "bus", "km": "8"}]}
+    [trail] = factor_sources(activity)
+    assert "深圳市低碳公共出行碳普惠方法学" in trail["source"]["document"]
     assert _balance(engine, resident) == 215
+    with read_session(engine) as session:
+        entry = session.get(LedgerEntry, activity.ledger_entry_id)
+        assert (entry.points, entry.ref_type, entry.ref_id) == (215, "activity", activity.id)
+
+
+def test_a_derived_factor_traces_back_to_its_published_source(engine, settings, make_resident):
+    resident = make_resident()
+    inputs = {"material": "aluminium_cans", "kg": "2"}
+    activity = _record(engine, settings, resident, "recycling", inputs, "r")
+    trail = {f["key"]: f for f in factor_sources(activity)}
+    assert trail["aluminium_cans"]["value"] == "-9.13" and trail["aluminium_cans"]["status"] == "S"
+    assert trail["aluminium_cans_per_kg"]["status"] == "D"
+    assert "WARM" in trail["aluminium_cans_per_kg"]["source"]["document"]
+    assert activity.grams == 20128  # 2 kg x 9.13 x 1000 / 907.18474 kg CO2e per kg
 
 
 def test_a_stored_activity_recomputes_to_the_same_grams(engine, settings, make_resident):
@@ -66,7 +90,9 @@ def test_walking_is_capped_per_day_in_shanghai_time(engine, settings, make_resid
     assert _record(engine, settings, resident, "walking", {"steps": 100}, "w-5", next_morning).points == 2
     assert _balance(engine, resident) == 298
     with read_session(engine) as session:
-        assert session.execute(select(func.count()).select_from(LedgerEntry)).scalar_one() == 3  # no 0-point entries
+        assert (
+            session.execute(select(func.count()).select_from(LedgerEntry)).scalar_one() == 3
+        )  # no 0-point entries
 
 
 def test_the_same_key_twice_credits_once_and_returns_the_first_activity(engine, settings, make_resident):
@@ -100,7 +126,9 @@ def test_keys_are_scoped_per_resident(engine, settings, make_resident):
         ("teleport", {}, "unknown_behaviour"),
     ],
 )
-def test_bad_input_gives_a_typed_error_and_writes_nothing(engine, settings, make_resident, behaviour, inputs, code):
+def test_bad_input_gives_a_typed_error_and_writes_nothing(
+    engine, settings, make_resident, behaviour, inputs, code
+):
     resident = make_resident()
     with pytest.raises(InvalidActivity) as caught:
         _record(engine, settings, resident, behaviour, inputs, "bad")
@@ -133,6 +161,10 @@ def test_bulk_path_gives_the_same_credits_as_one_at_a_time(engine, settings, mak
     with read_session(engine) as session:
         bulk_points = [session.get(Activity, i).points for i in outcome.created]
         assert ledger.discrepancies(session=session) == []
+        assert credit_discrepancies(session=session) == []
+        account = ledger.account_id_for(session=session, resident_id=bulk)
+        [batch_entry] = ledger.entries(session=session, account_id=account)
+        assert (batch_entry.ref_type, batch_entry.points) == ("activity_batch", sum(singles))
     assert bulk_points == singles
     assert _balance(engine, bulk) == _balance(engine, one) == sum(singles)
 

@@ -11,7 +11,9 @@ STRONG = "x" * 40
 
 def test_defaults_are_the_embedded_sqlite_database_and_hubei_points_rule():
     settings = Settings.from_env({})
-    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith("instance/carbon.db")
+    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith(
+        "instance/carbon.db"
+    )
     assert (settings.points_per_gram_num, settings.points_per_gram_den) == (1, 1)
     assert settings.daily_caps == DEFAULT_DAILY_CAPS
 

@@ -22,7 +22,9 @@ def test_database_is_at_head_with_the_seven_xiaogan_districts(engine):
 
 def test_models_and_migrations_do_not_drift(engine):
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata
+        )
     assert diff == []
 
 

@@ -11,7 +11,9 @@ from webapp import create_app
 
 @pytest.fixture
 def app(settings):
-    return create_app(settings)
+    app = create_app(settings)
+    yield app
+    app.extensions["carbon"]["engine"].dispose()
 
 
 @pytest.fixture
