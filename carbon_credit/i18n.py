@@ -34,15 +34,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_Hans": "不支持的低碳行为：{value}。",
         "en": "Unknown low-carbon behaviour: {value}.",
     },
-    "unknown_mode": {"zh_Hans": "不支持的出行方式：{value}。", "en": "Unknown travel mode: {value}."},
-    "unknown_material": {
-        "zh_Hans": "不支持的回收品类：{value}。",
-        "en": "Unknown recycling material: {value}.",
+    "unknown_mode": {
+        "zh_Hans": "不支持的出行方式：{value}。可选：{choices}。",
+        "en": "Unknown travel mode: {value}. Choose one of: {choices}.",
     },
-    "unknown_scope": {"zh_Hans": "不支持的电网范围：{value}。", "en": "Unknown grid scope: {value}."},
+    "unknown_material": {
+        "zh_Hans": "不支持的回收品类：{value}。可选：{choices}。",
+        "en": "Unknown recycling material: {value}. Choose one of: {choices}.",
+    },
+    "unknown_scope": {
+        "zh_Hans": "不支持的电网范围：{value}。可选：{choices}。",
+        "en": "Unknown grid scope: {value}. Choose one of: {choices}.",
+    },
     "unknown_year": {
-        "zh_Hans": "没有 {value} 年的排放因子。",
-        "en": "No emission factor published for {value}.",
+        "zh_Hans": "没有 {value} 年的排放因子（可用年份：{available}）。",
+        "en": "No emission factor published for {value} (available: {available}).",
+    },
+    "unknown_methodology": {"zh_Hans": "未知的核算方法学：{value}。", "en": "Unknown methodology: {value}."},
+    "unknown_version": {
+        "zh_Hans": "方法学 {methodology_id} 没有版本 {value}。",
+        "en": "Methodology {methodology_id} has no version {value}.",
+    },
+    "invalid_leg": {
+        "zh_Hans": "每段行程需要出行方式和公里数，例如“公交 5 公里”。",
+        "en": "Each leg of a trip needs a mode and kilometres, for example “bus 5 km”.",
     },
     "missing_input": {"zh_Hans": "请填写{name}。", "en": "Please fill in {name}."},
     "unexpected_input": {"zh_Hans": "无法识别的字段：{name}。", "en": "Unexpected field: {name}."},

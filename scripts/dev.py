@@ -58,6 +58,12 @@ def run() -> int:
         ),
     ]
     print("\n  serving http://127.0.0.1:5000  (Ctrl-C stops web, bot and scheduler)\n", flush=True)
+
+    def stop(signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)  # also when started in the background, where SIGINT is ignored
     try:
         processes[-1].wait()
     except KeyboardInterrupt:

@@ -213,3 +213,56 @@ def test_concurrent_retries_of_one_key_post_once(engine):
         thread.join()
     assert len(set(ids)) == 1 and len(ids) == 10
     assert _balance(engine, account) == 150
+
+
+REDEEM_IN_A_PROCESS = """
+import sys, time
+from carbon_credit import ledger
+from carbon_credit.db import make_engine, session_scope
+from carbon_credit.errors import InsufficientPoints
+url, account, key, start_at = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+engine = make_engine(url)
+with engine.connect():
+    pass
+while time.time() < start_at:
+    time.sleep(0.001)
+try:
+    with session_scope(engine) as session:
+        ledger.post(session=session, posting=ledger.Posting(account, -100, "redeem", key))
+    print("ok")
+except InsufficientPoints:
+    print("refused")
+"""
+
+
+def test_concurrent_redemptions_from_separate_processes_never_overspend(engine, settings):
+    """8 OS processes (like 8 gunicorn workers) each redeem 100 from a balance of 300: exactly 3 succeed."""
+    import subprocess
+    import sys
+    import time
+
+    account = _account(engine)
+    _post(engine, account, 300, "earn", "seed")
+    start_at = str(time.time() + 3)
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                REDEEM_IN_A_PROCESS,
+                settings.database_url,
+                str(account),
+                f"p{n}",
+                start_at,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(8)
+    ]
+    results = [p.communicate(timeout=60) for p in processes]
+    assert all(p.returncode == 0 for p in processes), [err for _, err in results]
+    outcomes = sorted(out.strip() for out, _ in results)
+    assert outcomes == ["ok"] * 3 + ["refused"] * 5
+    assert _balance(engine, account) == 0
