@@ -23,6 +23,22 @@ DEFAULT_DAILY_CAPS = {
 }
 
 
+# Transit check-in rules (docs/rules.md says where each default comes from); env TRANSIT_<NAME upper-cased>.
+DEFAULT_MAX_SPEED_KMH = {"bus": 60, "metro": 100}
+
+# Whole-number settings read from the environment: field name -> variable.
+INT_SETTINGS = {
+    "max_upload_bytes": "MAX_UPLOAD_BYTES",
+    "tap_in_expiry_minutes": "TRANSIT_TAP_IN_EXPIRY_MINUTES",
+    "min_trip_metres": "TRANSIT_MIN_TRIP_METRES",
+    "stop_cooldown_minutes": "TRANSIT_STOP_COOLDOWN_MINUTES",
+    "daily_trip_cap": "TRANSIT_DAILY_TRIP_CAP",
+    "detour_factor_percent": "TRANSIT_DETOUR_FACTOR_PERCENT",
+    "review_recycling_kg": "REVIEW_RECYCLING_KG",
+    "review_trees": "REVIEW_TREES",
+}
+
+
 class ConfigError(RuntimeError):
     """The environment asks for something the platform refuses to run with."""
 
@@ -43,6 +59,22 @@ class Settings:
     points_per_gram_den: int = 1
     daily_caps: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DAILY_CAPS))
     password_hash_method: str = "scrypt"
+    public_base_url: str = "http://127.0.0.1:5000"  # where QR codes and links point
+    upload_folder: str = str(PROJECT_ROOT / "instance" / "uploads")
+    max_upload_bytes: int = 5 * 1024 * 1024
+    login_rate_limit: str = "10 per minute; 50 per hour"
+    checkin_rate_limit: str = "30 per minute"
+    # Transit: a tap-in waits this long for its tap-out; shorter trips are not credited; a stop cannot start
+    # another trip for the same resident within the cooldown; at most this many credited trips a day.
+    tap_in_expiry_minutes: int = 180
+    min_trip_metres: int = 500
+    stop_cooldown_minutes: int = 10
+    daily_trip_cap: int = 6
+    detour_factor_percent: int = 130  # great-circle distance x 1.3 when no route distance is known
+    max_speed_kmh: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MAX_SPEED_KMH))
+    # Review: entries above these amounts, or with a photo, wait for an administrator.
+    review_recycling_kg: int = 20
+    review_trees: int = 10
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -64,6 +96,18 @@ class Settings:
             points_per_gram_den=_positive_int("POINTS_PER_GRAM_DEN", env.get("POINTS_PER_GRAM_DEN", "1")),
             daily_caps=caps,
             password_hash_method=env.get("PASSWORD_HASH_METHOD", "scrypt"),
+            public_base_url=(env.get("PUBLIC_BASE_URL") or cls.public_base_url).rstrip("/"),
+            upload_folder=env.get("UPLOAD_FOLDER") or cls.upload_folder,
+            login_rate_limit=env.get("LOGIN_RATE_LIMIT") or cls.login_rate_limit,
+            checkin_rate_limit=env.get("CHECKIN_RATE_LIMIT") or cls.checkin_rate_limit,
+            max_speed_kmh={
+                mode: _positive_int(
+                    f"TRANSIT_MAX_SPEED_{mode.upper()}_KMH",
+                    env.get(f"TRANSIT_MAX_SPEED_{mode.upper()}_KMH", str(kmh)),
+                )
+                for mode, kmh in DEFAULT_MAX_SPEED_KMH.items()
+            },
+            **{name: _positive_int(var, env[var]) for name, var in INT_SETTINGS.items() if env.get(var)},
         )
         settings.validate()
         return settings

@@ -75,10 +75,10 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
-    """A read-only session; on SQLite it does not take the write lock."""
-    with Session(engine.execution_options(**{_READ_ONLY: True})) as session:
+    """A read-only session; on SQLite it does not take the write lock. Objects stay readable after it
+    closes (closing ends the transaction without expiring them)."""
+    with Session(engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False) as session:
         yield session
-        session.rollback()
 
 
 def alembic_config(engine: Engine):

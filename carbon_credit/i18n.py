@@ -73,6 +73,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_Hans": "结束年份必须晚于开始年份。",
         "en": "The end year must be after the start year.",
     },
+    "invalid_display_name": {
+        "zh_Hans": "请填写 1 到 64 个字的昵称。",
+        "en": "Please enter a display name of 1 to 64 characters.",
+    },
+    "invalid_login": {
+        "zh_Hans": "请填写有效的手机号（11 位）或电子邮箱。",
+        "en": "Please enter a valid mobile number (11 digits) or e-mail address.",
+    },
+    "login_taken": {
+        "zh_Hans": "该手机号或邮箱已注册，请直接登录。",
+        "en": "This mobile number or e-mail is already registered. Please log in.",
+    },
+    "bad_credentials": {"zh_Hans": "账号或密码不正确。", "en": "Wrong login or password."},
+    "bad_current_password": {"zh_Hans": "当前密码不正确。", "en": "The current password is wrong."},
+    "weak_password": {
+        "zh_Hans": "密码长度需为 {min} 到 {max} 个字符。",
+        "en": "A password must have {min} to {max} characters.",
+    },
     "behaviour.transit": {"zh_Hans": "绿色出行", "en": "Green travel"},
     "behaviour.walking": {"zh_Hans": "步行", "en": "Walking"},
     "behaviour.recycling": {"zh_Hans": "垃圾回收", "en": "Recycling"},

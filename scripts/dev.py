@@ -42,6 +42,11 @@ def ensure_venv() -> None:
     STAMP.write_text(digest)
 
 
+def build() -> None:
+    """Compile the translation catalogues (webapp/translations/*.po -> messages.mo)."""
+    subprocess.run([str(BIN / "python"), "-m", "webapp.i18n"], check=True, cwd=ROOT)
+
+
 def run() -> int:
     """Migrate, seed the demo data, then run web (gunicorn), bot and scheduler until Ctrl-C."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -91,6 +96,7 @@ def main() -> int:
         print(__doc__)
         return 2
     ensure_venv()
+    build()
     return run() if command == "run" else test(args)
 
 

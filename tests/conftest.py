@@ -22,7 +22,10 @@ from carbon_credit.residents import create_resident
 
 BACKENDS = [b.strip() for b in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-TABLES = "ledger_entries, activities, accounts, residents"
+TABLES = (
+    "transit_rejections, tap_ins, route_stops, stops, routes, vouchers, rewards, api_tokens,"
+    " ledger_entries, activities, accounts, residents"
+)
 
 
 def _backend_params():

@@ -6,27 +6,42 @@ from flask import Flask
 
 from carbon_credit.config import Settings
 from carbon_credit.db import make_engine
-
-
-def format_co2(grams: int) -> str:
-    """Whole grams -> a readable mass: g below 1 kg, kg below 1 t, else t."""
-    if grams < 1000:
-        return f"{grams} g"
-    if grams < 1_000_000:
-        return f"{grams / 1000:,.1f} kg"
-    return f"{grams / 1_000_000:,.2f} t"
+from webapp.extensions import babel, csrf, limiter, login_manager
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """App factory: wiring only, no I/O (migrations and demo data are CLI commands, see cli.py)."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=settings.secret_key, JSON_AS_ASCII=False)
+    production = settings.env == "production"
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=production,
+        REMEMBER_COOKIE_DURATION=30 * 24 * 3600,
+        WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        BABEL_DEFAULT_LOCALE="zh_Hans",
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+    )
     app.extensions["carbon"] = {"settings": settings, "engine": make_engine(settings.database_url)}
 
-    from webapp import cli, public
+    from webapp import auth, cli, errors, i18n, public
 
-    app.register_blueprint(public.bp)
-    app.add_template_filter(format_co2, "co2")
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: settings.timezone)
+    auth.init_login(login_manager)
+    for blueprint in (public.bp, auth.bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    i18n.init_app(app)
     cli.init_app(app)
     return app

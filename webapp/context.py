@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 from sqlalchemy import Engine
 
 from carbon_credit.config import Settings
-from carbon_credit.i18n import normalise_locale
 
 
 def settings() -> Settings:
@@ -15,11 +14,3 @@ def settings() -> Settings:
 
 def engine() -> Engine:
     return current_app.extensions["carbon"]["engine"]
-
-
-def locale() -> str:
-    """``?lang=`` first, then the ``lang`` cookie, then Accept-Language; Simplified Chinese by default."""
-    chosen = request.args.get("lang") or request.cookies.get("lang")
-    if chosen:
-        return normalise_locale(chosen)
-    return normalise_locale(request.accept_languages.best_match(["zh", "en"]))

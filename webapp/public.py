@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, render_template
 
 from carbon_credit import stats
 from carbon_credit.db import read_session
-from carbon_credit.i18n import translate
-from webapp.context import engine, locale
+from webapp.context import engine
 
 bp = Blueprint("public", __name__)
 
@@ -15,13 +14,9 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 def landing():
     """Landing page: total CO2e avoided, participants, and totals by behaviour and by district."""
-    lang = locale()
     with read_session(engine()) as session:
         totals = stats.totals(session=session)
-    response = make_response(render_template("landing.html", totals=totals, lang=lang, t=translate))
-    if "lang" in request.args:
-        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-    return response
+    return render_template("public/landing.html", totals=totals)
 
 
 @bp.get("/healthz")

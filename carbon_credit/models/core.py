@@ -1,4 +1,4 @@
-"""Database tables (SQLModel). Services in this package are the only code that writes them."""
+"""Core tables: districts, residents, points accounts, ledger entries and activities."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
+def in_values(column: str, values: tuple[str, ...]) -> str:
+    """SQL for a CHECK constraint: ``column IN ('a', 'b')``."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
@@ -37,7 +38,7 @@ class Resident(SQLModel, table=True):
     """A person using the platform: resident, merchant or administrator."""
 
     __tablename__ = "residents"
-    __table_args__ = (CheckConstraint(_in("role", ROLES), name="ck_residents_role"),)
+    __table_args__ = (CheckConstraint(in_values("role", ROLES), name="ck_residents_role"),)
     id: int | None = Field(default=None, primary_key=True)
     display_name: str = Field(max_length=64)
     email: str | None = Field(default=None, max_length=254, unique=True)
@@ -68,7 +69,7 @@ class LedgerEntry(SQLModel, table=True):
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        CheckConstraint(_in("kind", LEDGER_KINDS), name="ck_ledger_entries_kind"),
+        CheckConstraint(in_values("kind", LEDGER_KINDS), name="ck_ledger_entries_kind"),
         CheckConstraint("points <> 0", name="ck_ledger_entries_points_non_zero"),
         Index("ix_ledger_entries_account_id_id", "account_id", "id"),
     )
@@ -89,8 +90,8 @@ class Activity(SQLModel, table=True):
 
     __tablename__ = "activities"
     __table_args__ = (
-        CheckConstraint(_in("status", ACTIVITY_STATUSES), name="ck_activities_status"),
-        CheckConstraint(_in("channel", CHANNELS), name="ck_activities_channel"),
+        CheckConstraint(in_values("status", ACTIVITY_STATUSES), name="ck_activities_status"),
+        CheckConstraint(in_values("channel", CHANNELS), name="ck_activities_channel"),
         CheckConstraint(
             "grams >= 0 AND points >= 0 AND points <= points_quantified", name="ck_activities_amounts"
         ),
@@ -110,6 +111,7 @@ class Activity(SQLModel, table=True):
     points_quantified: int = Field(sa_type=BigInteger)
     points: int = Field(sa_type=BigInteger)
     note: str | None = Field(default=None, max_length=255)
+    photo: str | None = Field(default=None, max_length=128)  # file name under the uploads folder
     # The entry that credited it: its own (one at a time) or its account's entry for a bulk batch.
     ledger_entry_id: int | None = Field(default=None, foreign_key="ledger_entries.id")
     occurred_at: datetime

@@ -1,0 +1,49 @@
+"""Database tables (SQLModel), one module per aggregate. Services in this package are the only writers."""
+
+from carbon_credit.models.api import ApiToken
+from carbon_credit.models.core import (
+    ACTIVITY_STATUSES,
+    CHANNELS,
+    LEDGER_KINDS,
+    ROLES,
+    Account,
+    Activity,
+    District,
+    LedgerEntry,
+    Resident,
+    utcnow,
+)
+from carbon_credit.models.rewards import VOUCHER_STATUSES, Reward, Voucher
+from carbon_credit.models.transit import (
+    TAP_IN_STATUSES,
+    TRANSIT_MODES,
+    Route,
+    RouteStop,
+    Stop,
+    TapIn,
+    TransitRejection,
+)
+
+__all__ = [
+    "ACTIVITY_STATUSES",
+    "CHANNELS",
+    "LEDGER_KINDS",
+    "ROLES",
+    "TAP_IN_STATUSES",
+    "TRANSIT_MODES",
+    "VOUCHER_STATUSES",
+    "Account",
+    "Activity",
+    "ApiToken",
+    "District",
+    "LedgerEntry",
+    "Resident",
+    "Reward",
+    "Route",
+    "RouteStop",
+    "Stop",
+    "TapIn",
+    "TransitRejection",
+    "Voucher",
+    "utcnow",
+]

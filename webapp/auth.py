@@ -1,0 +1,205 @@
+"""Accounts: register, log in, log out, change password, choose the language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from carbon_credit import residents
+from carbon_credit.db import read_session, session_scope
+from carbon_credit.errors import DomainError
+from carbon_credit.i18n import LOCALES, message, normalise_locale
+from webapp.context import engine, settings
+from webapp.extensions import limiter
+from webapp.i18n import current_locale
+
+bp = Blueprint("auth", __name__)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The signed-in person as Flask-Login sees them (plain values, no database session attached)."""
+
+    id: int
+    display_name: str
+    role: str
+    locale: str
+    is_active: bool = True
+    is_authenticated: bool = True
+    is_anonymous: bool = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def init_login(manager: LoginManager) -> None:
+    manager.login_view = "auth.login"
+    manager.login_message = _l("Please log in to continue.")
+    manager.session_protection = "strong"
+
+    @manager.user_loader
+    def load(user_id: str) -> SignedIn | None:
+        if not user_id.isdigit():
+            return None
+        with read_session(engine()) as db:
+            found = db.get(residents.Resident, int(user_id))
+        if found is None or not found.is_active:
+            return None
+        return SignedIn(found.id, found.display_name, found.role, found.locale)
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Mobile number or e-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class RegisterForm(FlaskForm):
+    login = StringField(_l("Mobile number or e-mail"), validators=[DataRequired(), Length(max=254)])
+    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=64)])
+    district = SelectField(_l("District"), choices=[], validate_choice=True)
+    password = PasswordField(
+        _l("Password (at least 8 characters)"), validators=[DataRequired(), Length(max=128)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+    )
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
+    new = PasswordField(
+        _l("New password (at least 8 characters)"), validators=[DataRequired(), Length(max=128)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", _l("The passwords differ."))],
+    )
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after login (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("public.landing")
+
+
+def _sign_in(found, remember: bool) -> None:
+    session.clear()  # a fresh session on login: nothing set before it survives (session fixation)
+    login_user(SignedIn(found.id, found.display_name, found.role, found.locale), remember=remember)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: settings().login_rate_limit, methods=["POST"])
+def login():
+    """Log in with a mobile number or e-mail address and a password."""
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            with read_session(engine()) as db:
+                found = residents.authenticate(
+                    session=db, settings=settings(), login=form.login.data, password=form.password.data
+                )
+        except DomainError as failure:
+            error = message(failure, current_locale())
+        else:
+            target = safe_next(request.args.get("next"))
+            _sign_in(found, form.remember.data)
+            return redirect(target)
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: settings().login_rate_limit, methods=["POST"])
+def register():
+    """Create a resident account (mobile number or e-mail, password, display name, district)."""
+    form = RegisterForm()
+    with read_session(engine()) as db:
+        districts = residents.districts(session=db)
+    zh = current_locale() != "en"
+    form.district.choices = [("", _("Choose later"))] + [
+        (d.code, d.name_zh if zh else d.name_en) for d in districts
+    ]
+    error = None
+    if form.validate_on_submit():
+        try:
+            with session_scope(engine()) as db:
+                created = residents.register(
+                    session=db,
+                    settings=settings(),
+                    login=form.login.data,
+                    password=form.password.data,
+                    display_name=form.display_name.data,
+                    district_code=form.district.data,
+                    locale=current_locale(),
+                )
+        except DomainError as failure:
+            error = message(failure, current_locale())
+        else:
+            _sign_in(created, remember=False)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(safe_next(request.args.get("next")))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/register.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+def logout():
+    """Log out (a POST with the CSRF token, so a link on another site cannot log anyone out)."""
+    logout_user()
+    session.clear()
+    return redirect(url_for("public.landing"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password after confirming the current one."""
+    form = PasswordForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            with session_scope(engine()) as db:
+                residents.change_password(
+                    session=db,
+                    settings=settings(),
+                    resident_id=current_user.id,
+                    current=form.current.data,
+                    new=form.new.data,
+                )
+        except DomainError as failure:
+            error = message(failure, current_locale())
+        else:
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for("public.landing"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/password.html", form=form, error=error), status
+
+
+@bp.post("/lang")
+def set_language():
+    """Switch the language; remembered on the account when signed in, else in a cookie."""
+    chosen = normalise_locale(request.form.get("lang"))
+    if chosen not in LOCALES:
+        chosen = "zh_Hans"
+    if current_user.is_authenticated:
+        with session_scope(engine()) as db:
+            residents.set_locale(session=db, resident_id=current_user.id, locale=chosen)
+    response = make_response(redirect(safe_next(request.form.get("next"))))
+    response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,78 @@
+"""Language: which locale a request uses, template helpers, and compiling the catalogues.
+
+Simplified Chinese (``zh_Hans``) is the default. A signed-in resident's choice is stored on the account;
+visitors' choice is kept in a ``lang`` cookie; else the browser's Accept-Language decides.
+Template strings are English msgids translated in ``translations/zh_Hans/LC_MESSAGES/*.po`` (one file per
+blueprint); ``python -m webapp.i18n`` merges and compiles them into ``messages.mo`` (run by the install step
+in scripts/dev.py, never by hand). Domain errors come from ``carbon_credit.i18n``, shared with the bot.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from flask import Flask, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from carbon_credit.i18n import message, normalise_locale, translate
+
+CATALOGUE_DIR = Path(__file__).parent / "translations" / "zh_Hans" / "LC_MESSAGES"
+
+
+def select_locale() -> str:
+    """The request's locale: the resident's, else the ``lang`` cookie, else Accept-Language, else zh_Hans."""
+    if current_user.is_authenticated:
+        return current_user.locale
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    if chosen:
+        return normalise_locale(chosen)
+    return normalise_locale(request.accept_languages.best_match(["zh", "en"]))
+
+
+def current_locale() -> str:
+    return normalise_locale(str(get_locale()))
+
+
+def format_co2(grams: int) -> str:
+    """Whole grams -> readable mass: g below 1 kg, kg below 1 t, else t (display only; exact Decimal)."""
+    if grams < 1000:
+        return f"{grams:,} g"
+    if grams < 1_000_000:
+        return f"{(Decimal(grams) / 1000).quantize(Decimal('0.1'), ROUND_HALF_UP):,} kg"
+    return f"{(Decimal(grams) / 1_000_000).quantize(Decimal('0.01'), ROUND_HALF_UP):,} t"
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(format_co2, "co2")
+    from webapp.nav import nav_links
+
+    app.jinja_env.globals.update(
+        nav_links=nav_links,
+        domain_message=lambda error: message(error, current_locale()),
+        t=lambda code, **params: translate(code, current_locale(), **params),
+        current_locale=current_locale,
+    )
+
+
+def compile_catalogues(directory: Path = CATALOGUE_DIR) -> Path:
+    """Merge every ``*.po`` in ``directory`` into one catalogue and write ``messages.mo`` beside them."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    merged = Catalog(locale="zh_Hans")
+    for path in sorted(directory.glob("*.po")):
+        with path.open("rb") as handle:
+            for entry in read_po(handle, locale="zh_Hans"):
+                if entry.id and entry.string and not entry.fuzzy:
+                    merged.add(entry.id, entry.string, context=entry.context)
+    target = directory / "messages.mo"
+    with target.open("wb") as handle:
+        write_mo(handle, merged)
+    return target
+
+
+if __name__ == "__main__":
+    print(f"compiled {compile_catalogues()}")
