@@ -38,6 +38,8 @@ class ActivityInput:
     channel: str
     idempotency_key: str
     occurred_at: datetime | None = None
+    photo: str | None = None  # a stored upload's file name (see the review rule)
+    details: Mapping[str, Any] | None = None  # facts kept with the activity but not quantified
 
 
 @dataclass
@@ -204,6 +206,8 @@ def _activity_row(item: ActivityInput, result: Result, settings: Settings, key: 
         "points_quantified": points,
         "points": points,
         "note": None,
+        "photo": item.photo,
+        "details": dict(item.details) if item.details else None,
         "occurred_at": occurred_at,
         "local_day": local_day(occurred_at, settings),
         "idempotency_key": key,

@@ -1,5 +1,7 @@
 """One message catalogue for domain errors, shared by the web app, the bot and exports.
 
+The entries live in ``carbon_credit/messages/<area>.py`` (one ``MESSAGES`` dict per area) and are merged here.
+
 Simplified Chinese (``zh_Hans``) is the default; English (``en``) is available. Messages are
 ``str.format`` templates over the error's params. An unknown code falls back to a generic message,
 never to a stack trace.
@@ -9,96 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from carbon_credit.messages import collect
+
 DEFAULT_LOCALE = "zh_Hans"
 LOCALES = ("zh_Hans", "en")
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "domain_error": {
-        "zh_Hans": "操作未能完成，请稍后再试。",
-        "en": "That did not work. Please try again later.",
-    },
-    "insufficient_points": {
-        "zh_Hans": "积分不足：需要 {needed} 分，当前余额 {balance} 分。",
-        "en": "Not enough points: {needed} needed, your balance is {balance}.",
-    },
-    "idempotency_conflict": {
-        "zh_Hans": "该请求编号已用于另一项操作，请刷新后重试。",
-        "en": "This request id was already used for a different action. Please reload and try again.",
-    },
-    "not_found": {"zh_Hans": "未找到{what}。", "en": "{what} not found."},
-    "invalid_amount": {
-        "zh_Hans": "积分数额必须是正整数（收到：{value}）。",
-        "en": "A points amount must be a positive whole number (got {value}).",
-    },
-    "unknown_behaviour": {
-        "zh_Hans": "不支持的低碳行为：{value}。",
-        "en": "Unknown low-carbon behaviour: {value}.",
-    },
-    "unknown_mode": {
-        "zh_Hans": "不支持的出行方式：{value}。可选：{choices}。",
-        "en": "Unknown travel mode: {value}. Choose one of: {choices}.",
-    },
-    "unknown_material": {
-        "zh_Hans": "不支持的回收品类：{value}。可选：{choices}。",
-        "en": "Unknown recycling material: {value}. Choose one of: {choices}.",
-    },
-    "unknown_scope": {
-        "zh_Hans": "不支持的电网范围：{value}。可选：{choices}。",
-        "en": "Unknown grid scope: {value}. Choose one of: {choices}.",
-    },
-    "unknown_year": {
-        "zh_Hans": "没有 {value} 年的排放因子（可用年份：{available}）。",
-        "en": "No emission factor published for {value} (available: {available}).",
-    },
-    "unknown_methodology": {"zh_Hans": "未知的核算方法学：{value}。", "en": "Unknown methodology: {value}."},
-    "unknown_version": {
-        "zh_Hans": "方法学 {methodology_id} 没有版本 {value}。",
-        "en": "Methodology {methodology_id} has no version {value}.",
-    },
-    "invalid_leg": {
-        "zh_Hans": "每段行程需要出行方式和公里数，例如“公交 5 公里”。",
-        "en": "Each leg of a trip needs a mode and kilometres, for example “bus 5 km”.",
-    },
-    "missing_input": {"zh_Hans": "请填写{name}。", "en": "Please fill in {name}."},
-    "unexpected_input": {"zh_Hans": "无法识别的字段：{name}。", "en": "Unexpected field: {name}."},
-    "not_a_number": {"zh_Hans": "{name} 必须是数字。", "en": "{name} must be a number."},
-    "not_positive": {"zh_Hans": "{name} 必须大于零。", "en": "{name} must be greater than zero."},
-    "not_whole": {"zh_Hans": "{name} 必须是整数。", "en": "{name} must be a whole number."},
-    "implausible": {
-        "zh_Hans": "{name} 为 {value}{unit}，超出合理上限 {limit}{unit}，请核对。",
-        "en": "{name} of {value} {unit} is beyond the plausible limit of {limit} {unit}. Please check it.",
-    },
-    "too_many_legs": {"zh_Hans": "一次出行最多 {limit} 段。", "en": "A trip may have at most {limit} legs."},
-    "invalid_period": {
-        "zh_Hans": "结束年份必须晚于开始年份。",
-        "en": "The end year must be after the start year.",
-    },
-    "invalid_display_name": {
-        "zh_Hans": "请填写 1 到 64 个字的昵称。",
-        "en": "Please enter a display name of 1 to 64 characters.",
-    },
-    "invalid_login": {
-        "zh_Hans": "请填写有效的手机号（11 位）或电子邮箱。",
-        "en": "Please enter a valid mobile number (11 digits) or e-mail address.",
-    },
-    "login_taken": {
-        "zh_Hans": "该手机号或邮箱已注册，请直接登录。",
-        "en": "This mobile number or e-mail is already registered. Please log in.",
-    },
-    "bad_credentials": {"zh_Hans": "账号或密码不正确。", "en": "Wrong login or password."},
-    "bad_current_password": {"zh_Hans": "当前密码不正确。", "en": "The current password is wrong."},
-    "weak_password": {
-        "zh_Hans": "密码长度需为 {min} 到 {max} 个字符。",
-        "en": "A password must have {min} to {max} characters.",
-    },
-    "behaviour.transit": {"zh_Hans": "绿色出行", "en": "Green travel"},
-    "behaviour.walking": {"zh_Hans": "步行", "en": "Walking"},
-    "behaviour.recycling": {"zh_Hans": "垃圾回收", "en": "Recycling"},
-    "behaviour.tree_planting": {"zh_Hans": "植树", "en": "Tree planting"},
-    "behaviour.forest_growth": {"zh_Hans": "林木蓄积增长", "en": "Forest stock growth"},
-    "behaviour.afforestation": {"zh_Hans": "碳汇造林", "en": "Afforestation"},
-    "behaviour.electricity": {"zh_Hans": "节约用电", "en": "Electricity saved"},
-}
+MESSAGES: dict[str, dict[str, str]] = collect()
 
 
 def normalise_locale(locale: str | None) -> str:

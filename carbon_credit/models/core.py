@@ -112,6 +112,8 @@ class Activity(SQLModel, table=True):
     points: int = Field(sa_type=BigInteger)
     note: str | None = Field(default=None, max_length=255)
     photo: str | None = Field(default=None, max_length=128)  # file name under the uploads folder
+    # Facts the resident gave that the methodology does not use (tree species group, planting date...).
+    details: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     # The entry that credited it: its own (one at a time) or its account's entry for a bulk batch.
     ledger_entry_id: int | None = Field(default=None, foreign_key="ledger_entries.id")
     occurred_at: datetime
