@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -82,8 +83,21 @@ def run() -> int:
     return 0
 
 
+def ensure_chromium() -> None:
+    """Debian's Chromium for the browser tests (Playwright cannot download browsers here)."""
+    if Path("/usr/bin/chromium").exists():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("installing Debian's chromium for the browser tests ...", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "zbar-tools"], check=True)
+    else:
+        print("note: /usr/bin/chromium is missing and cannot be installed here: browser tests will skip")
+
+
 def test(args: list[str]) -> int:
-    """The whole suite: ruff, then pytest (import contracts, SQLite and PostgreSQL tests included)."""
+    """The whole suite: ruff, then pytest (import contracts, SQLite, PostgreSQL and browser tests)."""
+    ensure_chromium()
     ruff = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=ROOT)
     if ruff.returncode:
         return ruff.returncode
