@@ -1,4 +1,6 @@
-"""Recording low-carbon activities: validate -> quantify -> points -> daily cap -> ledger, in one transaction.
+"""Recording low-carbon activities: validate -> quantify -> points -> review rule -> daily cap -> ledger, in
+one transaction. An entry the review rule holds (carbon_credit.review) is stored as ``pending`` with 0 points
+and its reason in ``note``, and nothing is written to the ledger until it is approved.
 
 The caller owns the transaction (``carbon_credit.db.session_scope``); these functions only flush.
 Idempotency keys are scoped per resident: the same key from the same resident returns the first activity.
@@ -22,6 +24,7 @@ from carbon_credit import ledger
 from carbon_credit.config import Settings
 from carbon_credit.errors import DomainError, IdempotencyConflict, InvalidActivity
 from carbon_credit.models import CHANNELS, Account, Activity, LedgerEntry, utcnow
+from carbon_credit.review import review_reason
 from quantification import Factor, QuantificationError, Result, get_methodology, quantify
 
 KEY_CHUNK = 500  # keys per IN (...) query
@@ -72,8 +75,11 @@ def record_activity(*, session: Session, settings: Settings, item: ActivityInput
         return existing
     result = _quantify(item)
     activity = Activity(**_activity_row(item, result, settings, key))
-    already = _credited_today(session, item.resident_id, item.behaviour, activity.local_day)
-    activity.points, activity.note = _apply_cap(activity.points_quantified, already, item.behaviour, settings)
+    if activity.status == "credited":  # a pending entry (review rule) is capped when it is approved
+        already = _credited_today(session, item.resident_id, item.behaviour, activity.local_day)
+        activity.points, activity.note = _apply_cap(
+            activity.points_quantified, already, item.behaviour, settings
+        )
     session.add(activity)
     session.flush()
     if activity.points:
@@ -192,11 +198,14 @@ def _quantify_memo(item: ActivityInput, results: dict[tuple, Result]) -> Result:
 def _activity_row(item: ActivityInput, result: Result, settings: Settings, key: str) -> dict[str, Any]:
     occurred_at = item.occurred_at or utcnow()
     points = points_for(result.grams, settings)
+    reason = review_reason(
+        settings=settings, behaviour=item.behaviour, inputs=result.inputs, has_photo=bool(item.photo)
+    )
     return {
         "resident_id": item.resident_id,
         "behaviour": item.behaviour,
         "channel": item.channel,
-        "status": "credited",
+        "status": "pending" if reason else "credited",
         "inputs": result.inputs,
         "methodology_id": result.methodology_id,
         "methodology_version": result.methodology_version,
@@ -204,8 +213,8 @@ def _activity_row(item: ActivityInput, result: Result, settings: Settings, key: 
         "formula": result.formula,
         "grams": result.grams,
         "points_quantified": points,
-        "points": points,
-        "note": None,
+        "points": 0 if reason else points,  # a pending entry is credited on approval, not now
+        "note": reason,
         "photo": item.photo,
         "details": dict(item.details) if item.details else None,
         "occurred_at": occurred_at,
@@ -253,7 +262,7 @@ def _credited_today(session: Session, resident_id: int, behaviour: str, day: dat
 
 
 def _apply_caps_bulk(session: Session, rows: list[dict], settings: Settings) -> None:
-    capped = [row for row in rows if settings.daily_caps.get(row["behaviour"], 0)]
+    capped = [r for r in rows if r["status"] == "credited" and settings.daily_caps.get(r["behaviour"], 0)]
     if not capped:
         return
     totals: dict[tuple, int] = defaultdict(int)

@@ -1,4 +1,5 @@
-"""Demo data for the embedded default: an administrator, a demo resident and a week of activities.
+"""Demo data for the embedded default: an administrator, residents with a week of activities, a merchant with
+rewards, and (demo-marked) Xiaogan bus routes with stops.
 
 Loaded once (idempotent: a second run changes nothing) and refused in production.
 """
@@ -48,6 +49,8 @@ def seed_demo(*, session: Session, settings: Settings) -> list[DemoLogin]:
     """Create the demo people and activities unless they exist; return the logins to print."""
     if settings.env == "production":
         raise ConfigError("demo data is never loaded in production")
+    from carbon_credit.demo_rewards import DEMO_MERCHANT_EMAIL, seed_demo_rewards
+
     logins = []
     for role, name, email, district in DEMO_PEOPLE:
         resident = session.execute(select(Resident).where(Resident.email == email)).scalar_one_or_none()
@@ -64,6 +67,8 @@ def seed_demo(*, session: Session, settings: Settings) -> list[DemoLogin]:
         logins.append(DemoLogin(role, email, DEMO_PASSWORD))
         if role == "resident":
             _seed_activities(session, settings, resident.id)
+    seed_demo_rewards(session=session, settings=settings)
+    logins.append(DemoLogin("merchant", DEMO_MERCHANT_EMAIL, DEMO_PASSWORD))
     return logins
 
 

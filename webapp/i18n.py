@@ -63,11 +63,20 @@ def compile_catalogues(directory: Path = CATALOGUE_DIR) -> Path:
     from babel.messages.pofile import read_po
 
     merged = Catalog(locale="zh_Hans")
+    origin: dict[object, str] = {}
     for path in sorted(directory.glob("*.po")):
         with path.open("rb") as handle:
             for entry in read_po(handle, locale="zh_Hans"):
-                if entry.id and entry.string and not entry.fuzzy:
-                    merged.add(entry.id, entry.string, context=entry.context)
+                if not (entry.id and entry.string and not entry.fuzzy):
+                    continue
+                known = merged.get(entry.id, context=entry.context)
+                if known is not None and known.string != entry.string:
+                    raise ValueError(
+                        f"{entry.id!r} is translated differently in {origin[entry.id]} and {path.name}: "
+                        "use one translation, or a msgctxt"
+                    )
+                merged.add(entry.id, entry.string, context=entry.context)
+                origin.setdefault(entry.id, path.name)
     target = directory / "messages.mo"
     with target.open("wb") as handle:
         write_mo(handle, merged)
