@@ -12,7 +12,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ from carbon_credit.models import CHANNELS, Account, Activity, LedgerEntry, utcno
 from carbon_credit.review import review_reason
 from quantification import Factor, QuantificationError, Result, get_methodology, quantify
 
+CLOCK_SKEW = timedelta(minutes=10)
 KEY_CHUNK = 500  # keys per IN (...) query
 RESIDENT_BEHAVIOURS = ("transit", "walking", "recycling", "tree_planting", "electricity")
 
@@ -64,7 +65,9 @@ def local_day(moment: datetime, settings: Settings) -> date:
     return moment.astimezone(ZoneInfo(settings.timezone)).date()
 
 
-def record_activity(*, session: Session, settings: Settings, item: ActivityInput) -> Activity:
+def record_activity(
+    *, session: Session, settings: Settings, item: ActivityInput, now: datetime | None = None
+) -> Activity:
     """Record and credit one activity; the same (resident, key) twice returns the first activity."""
     key = _scoped_key(item)
     account_id = ledger.account_id_for(session=session, resident_id=item.resident_id, lock=True)
@@ -74,7 +77,7 @@ def record_activity(*, session: Session, settings: Settings, item: ActivityInput
             raise IdempotencyConflict(key=item.idempotency_key)
         return existing
     result = _quantify(item)
-    activity = Activity(**_activity_row(item, result, settings, key))
+    activity = Activity(**_activity_row(item, result, settings, key, now))
     if activity.status == "credited":  # a pending entry (review rule) is capped when it is approved
         already = _credited_today(session, item.resident_id, item.behaviour, activity.local_day)
         activity.points, activity.note = _apply_cap(
@@ -91,7 +94,9 @@ def record_activity(*, session: Session, settings: Settings, item: ActivityInput
     return activity
 
 
-def record_activities(*, session: Session, settings: Settings, items: Sequence[ActivityInput]) -> BulkResult:
+def record_activities(
+    *, session: Session, settings: Settings, items: Sequence[ActivityInput], now: datetime | None = None
+) -> BulkResult:
     """The bulk path (operator imports, batch jobs): the same rules as :func:`record_activity` (quantify,
     caps, idempotency, ledger), with set-based queries and multi-row inserts."""
     outcome = BulkResult()
@@ -104,7 +109,7 @@ def record_activities(*, session: Session, settings: Settings, items: Sequence[A
             outcome.duplicates.append(index)
             continue
         try:
-            rows.append(_activity_row(item, _quantify_memo(item, results), settings, key))
+            rows.append(_activity_row(item, _quantify_memo(item, results), settings, key, now))
         except DomainError as error:
             outcome.errors.append((index, error))
             continue
@@ -195,8 +200,25 @@ def _quantify_memo(item: ActivityInput, results: dict[tuple, Result]) -> Result:
     return result
 
 
-def _activity_row(item: ActivityInput, result: Result, settings: Settings, key: str) -> dict[str, Any]:
-    occurred_at = item.occurred_at or utcnow()
+def _occurred_at(item: ActivityInput, settings: Settings, now: datetime | None) -> datetime:
+    """When it happened: not in the future (a few minutes of clock skew allowed) and not older than the claim
+    window (Beijing MaaS: credits must be claimed within 7 days; tree planting: within a year)."""
+    now = now or utcnow()
+    moment = item.occurred_at or now
+    if moment.tzinfo is None:
+        raise InvalidActivity("unexpected_input", name="occurred_at", value="no time zone")
+    if moment > now + CLOCK_SKEW:
+        raise InvalidActivity("occurred_in_future")
+    days = settings.claim_window_days.get(item.behaviour, settings.claim_window_days["default"])
+    if moment < now - timedelta(days=days):
+        raise InvalidActivity("occurred_too_long_ago", days=days)
+    return moment
+
+
+def _activity_row(
+    item: ActivityInput, result: Result, settings: Settings, key: str, now: datetime | None = None
+) -> dict[str, Any]:
+    occurred_at = _occurred_at(item, settings, now)
     points = points_for(result.grams, settings)
     reason = review_reason(
         settings=settings, behaviour=item.behaviour, inputs=result.inputs, has_photo=bool(item.photo)

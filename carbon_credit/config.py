@@ -75,6 +75,8 @@ class Settings:
     # Review: entries above these amounts, or with a photo, wait for an administrator.
     review_recycling_kg: int = 20
     review_trees: int = 10
+    # How far back an activity may be dated when it is recorded, in days (docs/rules.md).
+    claim_window_days: dict[str, int] = field(default_factory=lambda: {"default": 7, "tree_planting": 366})
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -50,6 +50,7 @@ def seed_demo(*, session: Session, settings: Settings) -> list[DemoLogin]:
     if settings.env == "production":
         raise ConfigError("demo data is never loaded in production")
     from carbon_credit.demo_rewards import DEMO_MERCHANT_EMAIL, seed_demo_rewards
+    from carbon_credit.demo_transit import seed_demo_transit
 
     logins = []
     for role, name, email, district in DEMO_PEOPLE:
@@ -68,6 +69,7 @@ def seed_demo(*, session: Session, settings: Settings) -> list[DemoLogin]:
         if role == "resident":
             _seed_activities(session, settings, resident.id)
     seed_demo_rewards(session=session, settings=settings)
+    seed_demo_transit(session=session)
     logins.append(DemoLogin("merchant", DEMO_MERCHANT_EMAIL, DEMO_PASSWORD))
     return logins
 

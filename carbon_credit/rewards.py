@@ -26,7 +26,7 @@ from carbon_credit.models import Resident, Reward, Voucher, utcnow
 # No 0/O, 1/I/L, so a code read aloud or typed from paper cannot be mistaken: 31 symbols, ~79 bits.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 16
-MAX_KEY_LENGTH = 100
+MAX_KEY_LENGTH = 120
 STAFF_ROLES = ("merchant", "admin")
 # Vouchers are shown and checked at counters in Xiaogan; Settings.timezone has the same default.
 LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")

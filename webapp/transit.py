@@ -1,5 +1,79 @@
-"""QR check-in at transit stops."""
+"""QR check-in at transit stops: a poster's URL /s/<token> says what a scan will do; one button does it."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, current_app, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import DataRequired, Length
+
+from carbon_credit import transit
+from carbon_credit.db import read_session, session_scope
+from carbon_credit.errors import DomainError
+from carbon_credit.i18n import message, translate
+from webapp.context import engine, settings
+from webapp.extensions import limiter
+from webapp.i18n import current_locale
 
 bp = Blueprint("transit", __name__)
+
+
+class ScanForm(FlaskForm):
+    """The single check-in button: CSRF plus the idempotency key generated when the page was shown."""
+
+    key = HiddenField(validators=[DataRequired(), Length(max=120)])
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: settings().checkin_rate_limit, methods=["POST"])
+def checkin(token: str):
+    """GET: the stop and what a scan here does (tap in, tap out); POST: do it and show the outcome."""
+    form = ScanForm()
+    if form.validate_on_submit():
+        return _scan(token, form.key.data)
+    try:
+        with read_session(engine()) as db:
+            view = transit.preview(session=db, settings=settings(), resident_id=current_user.id, token=token)
+    except DomainError as failure:
+        return _invalid(failure)
+    form.key.data = secrets.token_urlsafe(16)
+    status = 400 if form.is_submitted() else 200
+    return render_template("transit/checkin.html", form=form, preview=view), status
+
+
+def _scan(token: str, key: str):
+    failure = None
+    with session_scope(engine()) as db:
+        try:
+            result = transit.scan(
+                session=db, settings=settings(), resident_id=current_user.id, token=token, idempotency_key=key
+            )
+        except DomainError as error:
+            failure = error  # caught inside the unit of work, so the rejection record is committed
+    if failure is not None:
+        return _invalid(failure)
+    reason = translate(result.reason, current_locale(), **result.params) if result.reason else None
+    return render_template(
+        "transit/result.html",
+        result=result,
+        reason=reason,
+        activity_url=_url("resident.activity", id=result.activity_id) if result.activity_id else None,
+        home_url=_url("resident.home"),
+    )
+
+
+def _invalid(failure: DomainError):
+    """The clear refusal page for a forged, damaged or replaced poster (nothing credited), status 400."""
+    detail = failure.params.get("reason")
+    detail_text = translate(detail, current_locale()) if detail else None
+    text = message(failure, current_locale())
+    return render_template("transit/invalid.html", message=text, detail=detail_text), 400
+
+
+def _url(endpoint: str, **values) -> str | None:
+    """A link to another blueprint's page, or None while that page does not exist."""
+    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None

@@ -79,6 +79,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_Hans": "密码长度需为 {min} 到 {max} 个字符。",
         "en": "A password must have {min} to {max} characters.",
     },
+    "occurred_in_future": {
+        "zh_Hans": "行为发生时间不能晚于现在。",
+        "en": "An action cannot be dated in the future.",
+    },
+    "occurred_too_long_ago": {
+        "zh_Hans": "只能记录 {days} 天内的行为。",
+        "en": "Only actions from the last {days} days can be recorded.",
+    },
     "behaviour.transit": {"zh_Hans": "绿色出行", "en": "Green travel"},
     "behaviour.walking": {"zh_Hans": "步行", "en": "Walking"},
     "behaviour.recycling": {"zh_Hans": "垃圾回收", "en": "Recycling"},

@@ -13,6 +13,7 @@ from carbon_credit.models.core import (
     Resident,
     utcnow,
 )
+from carbon_credit.models.idempotency import IdempotencyRecord
 from carbon_credit.models.rewards import VOUCHER_STATUSES, Reward, Voucher
 from carbon_credit.models.transit import (
     TAP_IN_STATUSES,
@@ -36,6 +37,7 @@ __all__ = [
     "Activity",
     "ApiToken",
     "District",
+    "IdempotencyRecord",
     "LedgerEntry",
     "Resident",
     "Reward",

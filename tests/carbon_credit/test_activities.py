@@ -27,7 +27,7 @@ NOON_SHANGHAI = datetime(2026, 6, 5, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai
 def _record(engine, settings, resident, behaviour, inputs, key, occurred_at=NOON_SHANGHAI):
     with session_scope(engine) as session:
         item = ActivityInput(resident, behaviour, inputs, "web", key, occurred_at)
-        return record_activity(session=session, settings=settings, item=item)
+        return record_activity(session=session, settings=settings, item=item, now=occurred_at)
 
 
 def _balance(engine, resident) -> int:
@@ -156,7 +156,7 @@ def test_bulk_path_gives_the_same_credits_as_one_at_a_time(engine, settings, mak
     singles = [_record(engine, settings, one, b, i, f"k{n}").points for n, (b, i) in enumerate(rows)]
     items = [ActivityInput(bulk, b, i, "import", f"k{n}", NOON_SHANGHAI) for n, (b, i) in enumerate(rows)]
     with session_scope(engine) as session:
-        outcome = record_activities(session=session, settings=settings, items=items)
+        outcome = record_activities(session=session, settings=settings, items=items, now=NOON_SHANGHAI)
     assert len(outcome.created) == 5 and outcome.errors == [] and outcome.duplicates == []
     with read_session(engine) as session:
         bulk_points = [session.get(Activity, i).points for i in outcome.created]
@@ -177,11 +177,11 @@ def test_bulk_reimport_credits_nothing_twice_and_reports_row_errors(engine, sett
         ActivityInput(resident, "transit", {"mode": "bus", "km": "6"}, "import", "trip-A", NOON_SHANGHAI),
     ]
     with session_scope(engine) as session:
-        first = record_activities(session=session, settings=settings, items=items)
+        first = record_activities(session=session, settings=settings, items=items, now=NOON_SHANGHAI)
     assert len(first.created) == 1 and first.duplicates == [2]
     assert [(i, e.code) for i, e in first.errors] == [(1, "implausible")]
     with session_scope(engine) as session:
-        again = record_activities(session=session, settings=settings, items=items)
+        again = record_activities(session=session, settings=settings, items=items, now=NOON_SHANGHAI)
     assert again.created == [] and again.duplicates == [0, 2]
     assert _balance(engine, resident) == 108  # 4 x 26.9 = 107.6
 
@@ -201,3 +201,31 @@ def test_concurrent_logging_never_exceeds_the_daily_cap(engine, settings, make_r
         thread.join()
     assert _count(engine, Activity) == 8
     assert _balance(engine, resident) == 296
+
+
+@pytest.mark.parametrize(
+    ("when", "code"),
+    [
+        (NOON_SHANGHAI + timedelta(hours=1), "occurred_in_future"),
+        (NOON_SHANGHAI - timedelta(days=8), "occurred_too_long_ago"),
+    ],
+)
+def test_activities_cannot_be_dated_in_the_future_or_beyond_the_claim_window(
+    engine, settings, make_resident, when, code
+):
+    resident = make_resident()
+    with pytest.raises(InvalidActivity) as caught, session_scope(engine) as session:
+        item = ActivityInput(resident, "walking", {"steps": 1000}, "api", "dated", when)
+        record_activity(session=session, settings=settings, item=item, now=NOON_SHANGHAI)
+    assert caught.value.code == code
+    assert _count(engine, Activity) == 0
+
+
+def test_tree_planting_may_be_claimed_up_to_a_year_back(engine, settings, make_resident):
+    resident = make_resident()
+    with session_scope(engine) as session:
+        item = ActivityInput(
+            resident, "tree_planting", {"trees": 2}, "web", "t", NOON_SHANGHAI - timedelta(days=300)
+        )
+        activity = record_activity(session=session, settings=settings, item=item, now=NOON_SHANGHAI)
+    assert activity.grams == 7400

@@ -18,7 +18,7 @@ DAY1 = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)  # noon in Asia/Shanghai
 def _record(engine, settings, resident, behaviour, inputs, key, when):
     with session_scope(engine) as session:
         item = ActivityInput(resident, behaviour, inputs, "web", key, when)
-        return record_activity(session=session, settings=settings, item=item)
+        return record_activity(session=session, settings=settings, item=item, now=item.occurred_at)
 
 
 @pytest.fixture

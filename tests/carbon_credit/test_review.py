@@ -22,7 +22,7 @@ RULES = Settings(env="test")
 def _record(engine, settings, resident, behaviour, inputs, key, photo=None):
     with session_scope(engine) as session:
         item = ActivityInput(resident, behaviour, inputs, "web", key, NOON_SHANGHAI, photo=photo)
-        return record_activity(session=session, settings=settings, item=item)
+        return record_activity(session=session, settings=settings, item=item, now=item.occurred_at)
 
 
 def _balance(engine, resident) -> int:
@@ -118,7 +118,7 @@ def test_the_bulk_path_applies_the_same_rule(engine, settings, make_resident):
         for n, (b, i, p) in enumerate(rows)
     ]
     with session_scope(engine) as session:
-        outcome = record_activities(session=session, settings=settings, items=items)
+        outcome = record_activities(session=session, settings=settings, items=items, now=NOON_SHANGHAI)
     with read_session(engine) as session:
         stored = [session.get(Activity, i) for i in outcome.created]
         assert [(a.status, a.note, a.points) for a in stored] == [

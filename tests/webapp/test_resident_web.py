@@ -185,8 +185,9 @@ def _seed(engine, settings, resident: int, count: int) -> None:
     with session_scope(engine) as session:
         for n in range(count):
             inputs = {"material": "glass", "kg": "30" if n == 0 else "1"}
-            item = ActivityInput(resident, "recycling", inputs, "web", f"s{n}", start + timedelta(days=n))
-            record_activity(session=session, settings=settings, item=item)
+            when = start + timedelta(days=n)
+            item = ActivityInput(resident, "recycling", inputs, "web", f"s{n}", when)
+            record_activity(session=session, settings=settings, item=item, now=when)
 
 
 def test_history_filters_and_pages(client, engine, settings, signed_in):

@@ -1,0 +1,176 @@
+"""Scanning a stop's QR code with a phone: log in if needed, one button, the outcome in the right language."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import select
+
+from carbon_credit import transit
+from carbon_credit.db import read_session, session_scope
+from carbon_credit.demo_transit import seed_demo_transit
+from carbon_credit.models import Activity, Stop, TapIn, TransitRejection, utcnow
+from carbon_credit.qr import sign_stop
+from carbon_credit.residents import find_by_login
+
+KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def stops(engine, settings):
+    """The demo network; returns stop code -> check-in path (/s/<token>) as printed on its poster."""
+    with session_scope(engine) as session:
+        seed_demo_transit(session=session)
+    with read_session(engine) as session:
+        found = session.execute(select(Stop)).scalars()
+        urls = {s.code: transit.checkin_url(s, settings) for s in found}
+    return {code: url.removeprefix(settings.public_base_url) for code, url in urls.items()}
+
+
+@pytest.fixture
+def resident(register, engine):
+    """A resident signed up (and logged in) through the pages; returns their id."""
+    login = register()
+    with read_session(engine) as session:
+        return find_by_login(session=session, login=login).id
+
+
+def page_key(client, path: str) -> str:
+    found = KEY.search(client.get(path).get_data(as_text=True))
+    assert found, f"no idempotency key on {path}"
+    return found.group(1)
+
+
+def press(client, path: str, key: str | None = None):
+    """Press the big button on the check-in page (with the key shown on the page unless given)."""
+    return client.submit(path, {"key": key or page_key(client, path)})
+
+
+def rows(engine, model, **where):
+    with read_session(engine) as session:
+        query = select(model).where(*(getattr(model, k) == v for k, v in where.items()))
+        return list(session.execute(query).scalars())
+
+
+def tap_in_earlier(engine, settings, resident: int, path: str, minutes: int) -> None:
+    """A tap-in made ``minutes`` ago (the web always uses the real clock)."""
+    with session_scope(engine) as session:
+        transit.scan(
+            session=session,
+            settings=settings,
+            resident_id=resident,
+            token=path.removeprefix("/s/"),
+            idempotency_key="earlier",
+            now=utcnow() - timedelta(minutes=minutes),
+        )
+
+
+def test_the_check_in_page_names_the_stop_and_offers_one_button(client, stops, resident):
+    page = client.get(stops["XG1-01"])
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "孝感火车站" in text and "Xiaogan Railway Station" in text
+    assert "在此上车打卡" in text and text.count('type="submit" data-testid="scan-button"') == 1
+
+
+def test_tap_in_on_the_web_then_tap_out_credits_the_trip(client, engine, settings, stops, resident):
+    tapped = press(client, stops["XG1-01"])
+    assert tapped.status_code == 200
+    assert "已上车打卡" in tapped.get_data(
+        as_text=True
+    ) and "下车时请扫描下车站点的二维码" in tapped.get_data(as_text=True)
+    [tap] = rows(engine, TapIn, resident_id=resident)
+    with session_scope(engine) as session:  # the bus ride took 15 minutes
+        session.get(TapIn, tap.id).tapped_in_at = utcnow() - timedelta(minutes=15)
+    page = client.get(stops["XG1-04"]).get_data(as_text=True)
+    assert "孝感火车站" in page and "在此下车打卡" in page
+    done = press(client, stops["XG1-04"])
+    text = done.get_data(as_text=True)
+    [activity] = rows(engine, Activity, resident_id=resident)
+    assert activity.channel == "qr" and activity.points > 0
+    assert "行程已计积分" in text
+    assert f'data-testid="points">{activity.points}<' in text
+    assert f"{rows(engine, TapIn)[0].metres / 1000:.1f} km" in text
+    assert (
+        f"/activities/{activity.id}" in text or "resident.activity" not in client.application.view_functions
+    )
+
+
+def test_a_double_tapped_button_taps_in_once_and_credits_once(client, engine, settings, stops, resident):
+    key = page_key(client, stops["XG1-01"])
+    first, second = press(client, stops["XG1-01"], key), press(client, stops["XG1-01"], key)
+    assert first.status_code == second.status_code == 200
+    assert "已上车打卡" in second.get_data(as_text=True)  # not "cancelled"
+    [tap] = rows(engine, TapIn, resident_id=resident)
+    assert tap.status == "open"
+    with session_scope(engine) as session:
+        session.get(TapIn, tap.id).tapped_in_at = utcnow() - timedelta(minutes=20)
+    key = page_key(client, stops["XG1-06"])
+    press(client, stops["XG1-06"], key)
+    again = press(client, stops["XG1-06"], key)
+    assert "行程已计积分" in again.get_data(as_text=True)
+    assert len(rows(engine, Activity, resident_id=resident)) == 1
+
+
+def test_a_rule_refusal_is_shown_with_its_reason(client, engine, settings, stops, resident):
+    tap_in_earlier(engine, settings, resident, stops["XG1-01"], minutes=1)
+    refused = press(client, stops["XG1-06"])  # several km in one minute
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "未计积分" in text and "超过该交通方式的合理上限 60 公里/小时" in text
+    assert [r.reason for r in rows(engine, TransitRejection)] == ["transit_too_fast"]
+    assert rows(engine, Activity) == []
+
+
+def test_a_forged_code_gets_a_clear_400_page_and_nothing_but_a_rejection(client, engine, stops, resident):
+    forged = "/s/" + sign_stop(1, 1, "not-our-key")
+    page = client.get(forged)
+    assert page.status_code == 400 and "这个站点二维码无效" in page.get_data(as_text=True)
+    posted = client.submit(forged, {"key": "k-forged"}, form_page=stops["XG1-01"])
+    assert posted.status_code == 400 and "未记录任何积分" in posted.get_data(as_text=True)
+    [rejection] = rows(engine, TransitRejection)
+    assert (rejection.reason, rejection.resident_id) == ("invalid_stop_token", resident)
+    assert rows(engine, TapIn) == [] and rows(engine, Activity) == []
+
+
+def test_a_replaced_poster_gets_a_400_page(client, engine, stops, resident):
+    old = stops["XG1-01"]
+    with session_scope(engine) as session:
+        stop = session.execute(select(Stop).where(Stop.code == "XG1-01")).scalar_one()
+        transit.rotate_stop_token(session=session, stop_id=stop.id)
+    page = client.get(old)
+    assert page.status_code == 400 and "该站点的二维码海报已更换" in page.get_data(as_text=True)
+    assert client.submit(old, {"key": "k"}, form_page="/").status_code == 400
+    assert rows(engine, TapIn) == []
+
+
+def test_a_visitor_logs_in_and_lands_back_on_the_check_in(client, engine, settings, stops, make_resident):
+    make_resident(email="rider@example.org", password="correct-horse-9")
+    path = stops["XG3-02"]
+    redirected = client.get(path)
+    assert redirected.status_code == 302
+    assert redirected.headers["Location"] == f"/login?next={quote(path, safe='')}"
+    login = client.submit(
+        redirected.headers["Location"], {"login": "rider@example.org", "password": "correct-horse-9"}
+    )
+    assert login.status_code == 302 and login.headers["Location"] == path
+    assert "交通大道" in client.get(path).get_data(as_text=True)
+
+
+def test_an_anonymous_post_changes_nothing(client, engine, stops):
+    response = client.submit(stops["XG1-01"], {"key": "k"}, form_page="/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert rows(engine, TapIn) == []
+
+
+def test_the_page_is_in_english_when_the_resident_chose_english(client, engine, stops, resident):
+    client.submit("/lang", {"lang": "en", "next": "/"}, form_page="/")
+    page = client.get(stops["XG1-01"]).get_data(as_text=True)
+    assert "Tap in here" in page and "Xiaogan Railway Station" in page
+    assert "Tapped in" in press(client, stops["XG1-01"]).get_data(as_text=True)
+    assert "Tapping out at the same stop cancels" in client.get(stops["XG1-01"]).get_data(as_text=True)
+    cancelled = press(client, stops["XG1-01"]).get_data(as_text=True)
+    assert "Tap-in cancelled" in cancelled and "You tapped out at the stop where you tapped in" in cancelled
