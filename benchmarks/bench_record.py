@@ -23,7 +23,7 @@ from carbon_credit.config import Settings
 from carbon_credit.db import make_engine, migrate, session_scope
 from carbon_credit.residents import create_resident
 
-START = datetime(2026, 1, 1, 4, tzinfo=UTC)
+START = datetime.now(UTC) - timedelta(days=366)  # a year of history, as an operator back-fill
 MODES = ["bus", "metro", "shared_bike"]
 
 
@@ -99,7 +99,10 @@ BARE_SQL = f"INSERT INTO activities ({COLUMNS}) VALUES ({','.join('?' * 17)})"
 def fresh_database(tmp: Path, name: str) -> tuple[Settings, Engine, list[int]]:
     """A migrated SQLite file with 500 residents: each measurement starts from the same state."""
     url = f"sqlite:///{tmp / name}.db"
-    settings = Settings(env="test", database_url=url, password_hash_method="pbkdf2:sha256:1")
+    year = {"default": 400}  # the claim window opened to a year, as for an operator back-fill
+    settings = Settings(
+        env="test", database_url=url, password_hash_method="pbkdf2:sha256:1", claim_window_days=year
+    )
     engine = make_engine(url)
     migrate(engine)
     with session_scope(engine) as session:
@@ -129,8 +132,9 @@ def bulk_rate(tmp: Path, count: int, batch: int, distinct: bool) -> float:
         items = make_items(residents, min(batch, count - start), "bulk", distinct, offset=start)
         t0 = time.perf_counter()
         with session_scope(engine) as session:
-            record_activities(session=session, settings=settings, items=items)
+            outcome = record_activities(session=session, settings=settings, items=items)
         elapsed += time.perf_counter() - t0
+        assert not outcome.errors and len(outcome.created) == len(items), outcome.errors[:3]
     engine.dispose()
     return count / elapsed
 
