@@ -1,0 +1,211 @@
+"""The API's routes and its OpenAPI document (spectree): each view parses, calls one service, presents."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask import g, jsonify
+from pydantic import (
+    BaseModel,
+)
+from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import SecureType
+
+from carbon_credit import history, rewards, transit
+from carbon_credit.activities import ActivityInput, record_activity
+from carbon_credit.db import read_session, session_scope
+from carbon_credit.errors import DomainError
+from carbon_credit.i18n import translate
+from webapp.api import auth as _auth  # noqa: F401 - registers the token check
+from webapp.api.blueprint import bp
+from webapp.api.errors import ApiError, validation_hook
+from webapp.api.schemas import (
+    ActivityIn,
+    ActivityOut,
+    ActivityPage,
+    ActivityQuery,
+    ErrorOut,
+    IdempotencyHeaders,
+    MeOut,
+    RewardList,
+    RewardOut,
+    ScanIn,
+    ScanOut,
+    VoucherList,
+    VoucherOut,
+)
+from webapp.context import engine, settings
+
+# ---- the document ---------------------------------------------------------------------------------------
+
+spec = SpecTree(
+    "flask",
+    mode="strict",  # only routes decorated by this instance: the API's own
+    title="Xiaogan Carbon Inclusion API",
+    version="1",
+    description="Personal bearer tokens (created on /account/tokens). See docs/api.md.",
+    page_templates={},  # no Swagger/Redoc pages: they would load scripts from a CDN
+    validation_error_status=400,
+    validation_error_model=ErrorOut,
+    before=validation_hook,
+    naming_strategy=lambda model: model.__name__,  # our model names are unique: clean component names
+    nested_naming_strategy=lambda _parent, child: child,
+    security_schemes=[
+        SecurityScheme(name="bearerAuth", data=SecuritySchemeData(type=SecureType.HTTP, scheme="bearer"))
+    ],
+    security={"bearerAuth": []},
+)
+
+
+def responses(ok: int, model: type[BaseModel] | None, *errors: int, ok_too: int | None = None) -> Response:
+    """The documented answers of a route: its success (``ok_too``: a second success status with the same
+    model) and its error statuses (401 and 429 always)."""
+    codes = {f"HTTP_{ok}": model}
+    if ok_too:
+        codes[f"HTTP_{ok_too}"] = model
+    for status in sorted({401, 429, *errors}):
+        codes[f"HTTP_{status}"] = ErrorOut
+    return Response(**codes)
+
+
+def _body(json: BaseModel | None) -> BaseModel:
+    if json is None:  # a form-encoded POST: spectree only parses JSON bodies
+        raise ApiError(415, "unsupported_media_type")
+    return json
+
+
+@bp.get("/openapi.json")
+@spec.validate(resp=Response(HTTP_200=None), security={}, tags=["meta"])
+def openapi():
+    """This OpenAPI 3 document (no token needed)."""
+    return jsonify(spec.spec)
+
+
+# ---- routes ---------------------------------------------------------------------------------------------
+
+
+@bp.get("/me")
+@spec.validate(resp=responses(200, MeOut), tags=["account"])
+def me():
+    """The token owner: profile, points balance and CO2e totals."""
+    caller = g.api_caller
+    with read_session(engine()) as db:
+        totals = history.summary(session=db, resident_id=caller.id)
+    return MeOut(
+        id=caller.id,
+        display_name=caller.display_name,
+        locale=caller.locale,
+        role=caller.role,
+        balance=totals.balance,
+        grams=totals.grams,
+        tree_years=str(totals.tree_years),
+        activities=totals.activities,
+    )
+
+
+@bp.get("/activities")
+@spec.validate(resp=responses(200, ActivityPage, 400), tags=["activities"])
+def list_activities(query: ActivityQuery):
+    """The owner's activities, newest first, filtered and paged."""
+    with read_session(engine()) as db:
+        found = history.history(session=db, resident_id=g.api_caller.id, **query.model_dump())
+    items = [ActivityOut.model_validate(a) for a in found.items]
+    return ActivityPage(
+        items=items, total=found.total, page=found.page, pages=found.pages, per_page=found.per_page
+    )
+
+
+@bp.post("/activities")
+@spec.validate(resp=responses(201, ActivityOut, 400, 409, 413, 415), tags=["activities"])
+def create_activity(json: ActivityIn, headers: IdempotencyHeaders):
+    """Record an activity: quantified, capped and credited at once; the same Idempotency-Key returns it again.
+
+    The answer carries the methodology id and version, the factors, grams and points, so the credit can be
+    recomputed.
+    """
+    body = _body(json)
+    item = ActivityInput(
+        g.api_caller.id, body.behaviour, body.inputs, "api", headers.idempotency_key, body.occurred_at
+    )
+    with session_scope(engine()) as db:
+        activity = record_activity(session=db, settings=settings(), item=item)
+        out = ActivityOut.model_validate(activity)
+    return out, 201
+
+
+@bp.post("/transit/scans")
+@spec.validate(resp=responses(201, ScanOut, 400, 404, 409, 413, 415, ok_too=200), tags=["transit"])
+def scan_stop(json: ScanIn, headers: IdempotencyHeaders):
+    """Tap in or out at a stop by its QR token: the first scan opens a trip, the next one at another stop
+    completes and credits it (201); a scan at the same stop cancels, a broken rule refuses (200 with the
+    reason). The same Idempotency-Key returns the first result.
+    """
+    body = _body(json)
+    refused = None
+    with session_scope(engine()) as db:
+        try:
+            result = transit.scan(
+                session=db,
+                settings=settings(),
+                resident_id=g.api_caller.id,
+                token=body.stop_token,
+                idempotency_key=headers.idempotency_key,
+            )
+        except DomainError as error:
+            if error.code != "invalid_stop_token":
+                raise
+            refused = error  # the service recorded the refusal: keep it (commit), then answer 400
+    if refused is not None:
+        raise refused
+    text = translate(result.reason, g.api_caller.locale, **result.params) if result.reason else None
+    out = ScanOut.model_validate({**dataclasses.asdict(result), "message": text})
+    return out, 201 if result.kind in ("tapped_in", "trip_credited") else 200
+
+
+@bp.get("/rewards")
+@spec.validate(resp=responses(200, RewardList), tags=["rewards"])
+def list_rewards():
+    """Rewards open for redemption now, cheapest first (sold-out ones included, with stock 0)."""
+    with read_session(engine()) as db:
+        found = rewards.catalogue(session=db)
+    return RewardList(items=[RewardOut.model_validate(r) for r in found])
+
+
+@bp.post("/rewards/<int:reward_id>/redemptions")
+@spec.validate(resp=responses(201, VoucherOut, 400, 404, 409, 413, 415), tags=["rewards"])
+def redeem_reward(reward_id: int, headers: IdempotencyHeaders):
+    """Redeem points for a voucher; the same Idempotency-Key returns the same voucher."""
+    with session_scope(engine()) as db:
+        voucher = rewards.redeem(
+            session=db,
+            settings=settings(),
+            resident_id=g.api_caller.id,
+            reward_id=reward_id,
+            idempotency_key=headers.idempotency_key,
+        )
+        reward = rewards.get_reward(session=db, reward_id=voucher.reward_id)
+        out = _voucher(voucher, reward)
+    return out, 201
+
+
+@bp.get("/vouchers")
+@spec.validate(resp=responses(200, VoucherList), tags=["rewards"])
+def list_vouchers():
+    """The owner's vouchers, newest first."""
+    with read_session(engine()) as db:
+        found = rewards.vouchers_of(session=db, resident_id=g.api_caller.id)
+    return VoucherList(items=[_voucher(v, r) for v, r in found])
+
+
+def _voucher(voucher, reward) -> VoucherOut:
+    return VoucherOut(
+        id=voucher.id,
+        code=voucher.code,
+        status=voucher.status,
+        reward_id=reward.id,
+        reward_name_zh=reward.name_zh,
+        reward_name_en=reward.name_en,
+        cost=reward.cost,
+        issued_at=voucher.issued_at,
+        used_at=voucher.used_at,
+    )
