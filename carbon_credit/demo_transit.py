@@ -11,8 +11,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session
 
+from carbon_credit.config import Settings
 from carbon_credit.models import District, Route, RouteStop, Stop
-from carbon_credit.transit import haversine_metres
+from carbon_credit.transit import checkin_url, haversine_metres
 
 ROAD_CIRCUITY = 1.2
 
@@ -87,3 +88,11 @@ def _place_stops(session: Session, route: Route, stops: list[Stop]) -> None:
         session.add(
             RouteStop(route_id=route.id, stop_id=stop.id, position=position, metres_from_start=rounded)
         )
+
+
+def demo_checkin_urls(
+    *, session: Session, settings: Settings, codes=("XG1-01", "XG1-05")
+) -> list[tuple[str, str]]:
+    """(stop name, check-in URL) of a few demo stops, to try a QR trip without printing a poster."""
+    stops = session.execute(select(Stop).where(Stop.code.in_(codes)).order_by(Stop.code)).scalars()
+    return [(f"{stop.name_zh} {stop.name_en}", checkin_url(stop, settings)) for stop in stops]

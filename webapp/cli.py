@@ -6,8 +6,9 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from carbon_credit.db import migrate, session_scope
+from carbon_credit.db import migrate, read_session, session_scope
 from carbon_credit.demo import seed_demo
+from carbon_credit.demo_transit import demo_checkin_urls
 from webapp.context import engine, settings
 
 
@@ -30,6 +31,11 @@ def seed_demo_command() -> None:
     """Load the demo data once (idempotent) and print the demo logins."""
     with session_scope(engine()) as session:
         logins = seed_demo(session=session, settings=settings())
+    with read_session(engine()) as session:
+        stops = demo_checkin_urls(session=session, settings=settings())
     click.echo("Demo logins / 演示账号:")
     for login in logins:
         click.echo(f"  {login.role:<9} {login.login:<32} password: {login.password}")
+    click.echo("Try a bus trip: open the first stop's QR link, then the second's / 扫码乘车体验:")
+    for name, url in stops:
+        click.echo(f"  {name}: {url}")
