@@ -39,3 +39,4 @@ def seed_demo_command() -> None:
     click.echo("Try a bus trip: open the first stop's QR link, then the second's / 扫码乘车体验:")
     for name, url in stops:
         click.echo(f"  {name}: {url}")
+    click.echo("  (a ride faster than a bus is refused: wait about 4 minutes / 两次扫码间隔约 4 分钟)")
