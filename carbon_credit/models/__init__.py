@@ -1,6 +1,7 @@
 """Database tables (SQLModel), one module per aggregate. Services in this package are the only writers."""
 
 from carbon_credit.models.api import ApiToken
+from carbon_credit.models.chat import ChatSession, LinkCode
 from carbon_credit.models.core import (
     ACTIVITY_STATUSES,
     CHANNELS,
@@ -36,9 +37,11 @@ __all__ = [
     "Account",
     "Activity",
     "ApiToken",
+    "ChatSession",
     "District",
     "IdempotencyRecord",
     "LedgerEntry",
+    "LinkCode",
     "Resident",
     "Reward",
     "Route",
