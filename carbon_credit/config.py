@@ -36,6 +36,7 @@ INT_SETTINGS = {
     "detour_factor_percent": "TRANSIT_DETOUR_FACTOR_PERCENT",
     "review_recycling_kg": "REVIEW_RECYCLING_KG",
     "review_trees": "REVIEW_TREES",
+    "chat_messages_per_minute": "CHAT_MESSAGES_PER_MINUTE",
 }
 
 
@@ -75,6 +76,11 @@ class Settings:
     # Review: entries above these amounts, or with a photo, wait for an administrator.
     review_recycling_kg: int = 20
     review_trees: int = 10
+    # Chat (bot and web chat page): messages per person per minute; Telegram deep links and webhook.
+    chat_messages_per_minute: int = 20
+    telegram_bot_username: str | None = None
+    telegram_webhook_url: str | None = None  # public HTTPS URL: webhook mode instead of polling
+    telegram_webhook_secret: str | None = None  # checked against X-Telegram-Bot-Api-Secret-Token
     # How far back an activity may be dated when it is recorded, in days (docs/rules.md).
     claim_window_days: dict[str, int] = field(default_factory=lambda: {"default": 7, "tree_planting": 366})
 
@@ -94,6 +100,9 @@ class Settings:
             qr_signing_key=env.get("QR_SIGNING_KEY") or DEV_SECRET,
             redis_url=env.get("REDIS_URL") or None,
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME") or None,
+            telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
             points_per_gram_num=_positive_int("POINTS_PER_GRAM_NUM", env.get("POINTS_PER_GRAM_NUM", "1")),
             points_per_gram_den=_positive_int("POINTS_PER_GRAM_DEN", env.get("POINTS_PER_GRAM_DEN", "1")),
             daily_caps=caps,

@@ -12,6 +12,7 @@ RESIDENT_LINKS = [
     ("resident.history", _l("History")),
     ("rewards.catalogue", _l("Rewards")),
     ("rewards.my_vouchers", _l("My vouchers")),
+    ("chat.page", _l("Chat")),
     ("resident.account", _l("Account")),
 ]
 STAFF_LINKS = [("rewards.verify", _l("Verify a voucher"))]
