@@ -1,0 +1,72 @@
+"""The resident's own figures in the chat (balance, latest entries, statistics) and the language choice."""
+
+from __future__ import annotations
+
+from carbon_credit import history, residents, stats
+from carbon_credit.chat import replies
+from carbon_credit.chat.turn import Turn
+from carbon_credit.chat.types import Reply
+from carbon_credit.i18n import LOCALES, normalise_locale
+
+HISTORY_SHOWN = 5
+
+
+def balance(turn: Turn) -> list[Reply]:
+    """``/balance``: the points balance."""
+    figures = history.summary(session=turn.db, resident_id=turn.resident.id)
+    return [turn.with_menu("chat_balance", points=figures.balance)]
+
+
+def latest(turn: Turn) -> list[Reply]:
+    """``/history``: the last five entries with grams, points and status."""
+    page = history.history(session=turn.db, resident_id=turn.resident.id, per_page=HISTORY_SHOWN)
+    if not page.items:
+        return [turn.with_menu("chat_history_empty")]
+    lines = [turn.t("chat_history_head")]
+    for activity in page.items:
+        lines.append(
+            turn.t(
+                "chat_history_line",
+                day=activity.local_day.isoformat(),
+                what=replies.describe(activity.behaviour, activity.inputs, turn.locale),
+                co2=replies.co2(activity.grams),
+                points=activity.points,
+                status=turn.t(f"activity_status.{activity.status}"),
+            )
+        )
+    return [Reply("\n".join(lines), replies.menu(turn.locale))]
+
+
+def statistics(turn: Turn) -> list[Reply]:
+    """``/stats``: the resident's own totals and the platform's (no campaigns exist yet, so none shown)."""
+    mine = history.summary(session=turn.db, resident_id=turn.resident.id)
+    everyone = stats.totals(session=turn.db)
+    return [
+        turn.with_menu(
+            "chat_stats",
+            my_co2=replies.co2(mine.grams),
+            my_count=mine.activities,
+            points=mine.balance,
+            co2=replies.co2(everyone.grams),
+            people=everyone.participants,
+            count=everyone.activities,
+        )
+    ]
+
+
+def ask_language(turn: Turn) -> list[Reply]:
+    """``/lang``: buttons 中文 / English."""
+    made = tuple(replies.button(label, f"lang:{code}") for code, label in replies.LANGUAGES)
+    return [turn.say("chat_choose_language", (made,))]
+
+
+def set_language(turn: Turn, choice: str) -> list[Reply]:
+    """``lang:<locale>``: kept on the chat session and, when linked, on the resident's account."""
+    locale = normalise_locale(choice)
+    if choice not in LOCALES and locale == "zh_Hans" and not choice.lower().startswith("zh"):
+        return ask_language(turn)
+    turn.chat.locale = locale
+    turn.locale = locale
+    if turn.resident is not None:
+        residents.set_locale(session=turn.db, resident_id=turn.resident.id, locale=locale)
+    return [turn.with_menu("chat_language_set")]

@@ -1,0 +1,155 @@
+"""Logging an action in the chat, guided by buttons or from free text, always confirmed before credit.
+
+Guided: ``log`` -> behaviour (``log:<behaviour>``) -> mode, material or grid scope (``mode:bus``...) ->
+the amount as the next typed message -> preview -> ``ok:<pending id>`` or ``no``. Free text starts from what
+the parser understood and asks only for what is missing. The preview quantifies first, so it shows the
+grams and points (and whether the review rule will hold the entry); a refused amount is explained at once
+and asked again. Confirming records through :func:`carbon_credit.activities.record_activity` (channel
+"bot") with the pending action's id as idempotency key: pressing Confirm twice credits once.
+"""
+
+from __future__ import annotations
+
+from carbon_credit.activities import RESIDENT_BEHAVIOURS, ActivityInput, points_for, record_activity
+from carbon_credit.chat import replies, rewards_chat
+from carbon_credit.chat.nlu import parse_amount
+from carbon_credit.chat.replies import AMOUNT_FIELD, CHOICE_FIELD, button
+from carbon_credit.chat.turn import Turn
+from carbon_credit.chat.types import Reply
+from carbon_credit.review import review_reason
+from quantification import QuantificationError, quantify
+
+BEHAVIOUR_ALIASES = {"trees": "tree_planting", "tree": "tree_planting"}
+CHOOSING, AMOUNT, CONFIRM = "log_choice", "log_amount", "confirm"
+
+
+def start(turn: Turn, prefix: list[Reply] | None = None) -> list[Reply]:
+    """Ask which behaviour to log (one button per behaviour)."""
+    turn.clear()
+    turn.state = "log_behaviour"
+    made = [button(turn.t(f"behaviour.{b}"), f"log:{b}") for b in RESIDENT_BEHAVIOURS]
+    return [*(prefix or []), turn.say("chat_choose_behaviour", replies.rows(made))]
+
+
+def choose_behaviour(turn: Turn, behaviour: str) -> list[Reply]:
+    """``log:<behaviour>`` pressed: start a new entry of that behaviour."""
+    if behaviour not in RESIDENT_BEHAVIOURS:
+        return [turn.say("chat_expired")]
+    turn.new_pending(kind="log", behaviour=behaviour, inputs={})
+    return advance(turn)
+
+
+def choose(turn: Turn, field: str, key: str) -> list[Reply]:
+    """``mode:bus``, ``material:pet``, ``scope:hubei`` pressed for the entry being built."""
+    pending = turn.pending
+    if not pending or pending["kind"] != "log" or CHOICE_FIELD.get(pending["behaviour"]) != field:
+        return [turn.say("chat_expired")]
+    pending["inputs"][field] = key
+    return advance(turn)
+
+
+def amount(turn: Turn, text: str) -> list[Reply]:
+    """The typed answer to "how many?" ("8", "8公里", "八千", "3斤"), read by the parser for that field."""
+    pending = turn.pending
+    if not pending or pending["kind"] != "log":
+        turn.clear()
+        return [turn.say("chat_expired")]
+    field = AMOUNT_FIELD[pending["behaviour"]]
+    value = parse_amount(text, field)
+    if value is None:
+        return [turn.say("chat_not_a_number")]
+    pending["inputs"][field] = str(value)
+    return advance(turn)
+
+
+def free_text(turn: Turn, behaviour: str | None, inputs: dict, reason: str | None) -> list[Reply]:
+    """What the parser understood from a sentence: ask for what is missing, else preview."""
+    behaviour = BEHAVIOUR_ALIASES.get(behaviour or "", behaviour)
+    if behaviour not in RESIDENT_BEHAVIOURS:
+        return start(turn)
+    turn.clear()
+    kept = {k: str(v) if not isinstance(v, list | dict) else v for k, v in inputs.items() if v is not None}
+    turn.new_pending(kind="log", behaviour=behaviour, inputs=kept)
+    prefix = []
+    field = CHOICE_FIELD.get(behaviour)
+    if field and reason in ("unknown_mode", "unknown_material", "unknown_scope"):
+        kept.pop(field, None)
+        prefix.append(turn.say("chat_unknown_choice"))
+    elif reason == "not_a_number":
+        kept.pop(AMOUNT_FIELD[behaviour], None)
+        prefix.append(turn.say("chat_not_a_number"))
+    return advance(turn, prefix)
+
+
+def advance(turn: Turn, prefix: list[Reply] | None = None) -> list[Reply]:
+    """Ask for the next missing detail of the pending entry, or show the preview to confirm."""
+    prefix = list(prefix or [])
+    pending = turn.pending
+    behaviour, inputs = pending["behaviour"], pending["inputs"]
+    field = CHOICE_FIELD.get(behaviour)
+    if "legs" not in inputs and field and field not in inputs:
+        turn.state = CHOOSING
+        return [*prefix, turn.say(f"chat_choose_{field}", replies.choice_buttons(behaviour, turn.locale))]
+    needed = AMOUNT_FIELD[behaviour]
+    if "legs" not in inputs and needed not in inputs:
+        turn.state = AMOUNT
+        return [*prefix, turn.say(f"chat_ask_{needed}")]
+    return prefix + _preview(turn, pending)
+
+
+def _preview(turn: Turn, pending: dict) -> list[Reply]:
+    behaviour, inputs = pending["behaviour"], pending["inputs"]
+    try:
+        result = quantify(behaviour, **inputs)
+    except QuantificationError as error:
+        explained = Reply(turn.t(error.code, **error.params))
+        name = error.params.get("name")
+        if name in inputs and name in (CHOICE_FIELD.get(behaviour), AMOUNT_FIELD[behaviour]):
+            inputs.pop(name)
+            return advance(turn, [explained])
+        turn.clear()
+        return [explained, turn.with_menu("chat_help")]
+    points = points_for(result.grams, turn.settings)
+    text = turn.t(
+        "chat_confirm_log",
+        what=replies.describe(behaviour, result.inputs, turn.locale),
+        co2=replies.co2(result.grams),
+        points=points,
+    )
+    reason = review_reason(settings=turn.settings, behaviour=behaviour, inputs=result.inputs, has_photo=False)
+    if reason:
+        text += " " + turn.t("chat_will_be_reviewed", reason=turn.t(reason))
+    turn.state = CONFIRM
+    return [Reply(text, replies.confirm_buttons(turn.locale, pending["id"]))]
+
+
+def confirm(turn: Turn, pending_id: str) -> list[Reply]:
+    """``ok:<id>`` pressed: carry out the pending action once; a second press answers "already done"."""
+    pending = turn.pending
+    if pending and pending["id"] == pending_id and turn.state == CONFIRM:
+        return _execute(turn, turn.consume(), first=True)
+    done = turn.done(pending_id)
+    if done is not None:
+        return _execute(turn, done, first=False)
+    return [turn.say("chat_expired")]
+
+
+def _execute(turn: Turn, action: dict, *, first: bool) -> list[Reply]:
+    if action["kind"] == "redeem":
+        return rewards_chat.redeem_confirmed(turn, action, first=first)
+    item = ActivityInput(
+        resident_id=turn.resident.id,
+        behaviour=action["behaviour"],
+        inputs=action["inputs"],
+        channel="bot",
+        idempotency_key=f"chat-{action['id']}",
+    )
+    activity = record_activity(session=turn.db, settings=turn.settings, item=item, now=turn.now)
+    if not first:
+        return [turn.with_menu("chat_already_recorded", points=activity.points)]
+    if activity.status == "pending":
+        return [turn.with_menu("chat_recorded_pending", reason=turn.t(activity.note))]
+    text = turn.t("chat_recorded", points=activity.points)
+    if activity.note and activity.note.startswith("daily_cap:"):
+        text += " " + turn.t("activity_note.daily_cap", cap=activity.note.split(":", 1)[1])
+    return [Reply(text, replies.menu(turn.locale))]

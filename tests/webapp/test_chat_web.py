@@ -1,0 +1,162 @@
+"""The web chat page and the Telegram linking page, through the browser-like client (CSRF on)."""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+
+import pytest
+from sqlalchemy import func, select
+
+from carbon_credit import ledger
+from carbon_credit.chat import Incoming
+from carbon_credit.chat.engine import handle
+from carbon_credit.db import read_session, session_scope
+from carbon_credit.models import Activity, Resident, Reward, Voucher
+from webapp import create_app
+
+CONFIRM = re.compile(r'name="button" value="(ok:[^"]+)"')
+
+
+@pytest.fixture
+def db_engine(app):
+    return app.extensions["carbon"]["engine"]
+
+
+@pytest.fixture
+def me(register, db_engine) -> int:
+    """A resident signed up and signed in through the real form; returns the id."""
+    login = register(name="小王")
+    with read_session(db_engine) as db:
+        return db.execute(select(Resident.id).where(Resident.phone == login)).scalar_one()
+
+
+def page(client) -> str:
+    response = client.get("/chat")
+    assert response.status_code == 200
+    return html.unescape(response.get_data(as_text=True))
+
+
+def send(client, text: str, key: str | None = None) -> str:
+    response = client.submit(
+        "/chat", {"text": text, "key": key or secrets.token_urlsafe(16)}, form_page="/chat"
+    )
+    assert response.status_code == 303 and response.headers["Location"].startswith("/chat")
+    return page(client)
+
+
+def press(client, data: str, key: str | None = None) -> str:
+    fields = {"button": data, "key": key or secrets.token_urlsafe(16)}
+    response = client.submit("/chat/button", fields, form_page="/chat")
+    assert response.status_code == 303
+    return page(client)
+
+
+def activities(db_engine) -> int:
+    with read_session(db_engine) as db:
+        return db.execute(select(func.count(Activity.id))).scalar_one()
+
+
+def test_the_chat_page_needs_a_login(client):
+    assert client.get("/chat").status_code == 302
+
+
+def test_the_page_greets_with_the_menu_in_chinese(client, me):
+    shown = page(client)
+    assert "聊天助手" in shown and "欢迎使用" in shown
+    assert 'value="log"' in shown and "记录低碳行为" in shown
+    assert 'name="csrf_token"' in shown and 'name="key"' in shown
+
+
+def test_a_guided_log_on_the_web(client, me, db_engine):
+    assert "绿色出行" in press(client, "log")
+    assert "公交车" in press(client, "log:transit")
+    assert "走了多少公里" in press(client, "mode:bus")
+    shown = send(client, "8")
+    assert "215 g" in shown and "公交车 8 公里" in shown
+    assert "+215" in press(client, CONFIRM.search(shown).group(1))
+    with read_session(db_engine) as db:
+        activity = db.execute(select(Activity)).scalar_one()
+    assert (activity.resident_id, activity.channel, activity.points) == (me, "bot", 215)
+
+
+def test_free_text_on_the_web_and_a_double_submitted_confirm_credits_once(client, me, db_engine):
+    shown = send(client, "坐地铁12公里")
+    assert "560 g" in shown
+    confirm, key = CONFIRM.search(shown).group(1), secrets.token_urlsafe(16)
+    press(client, confirm, key=key)
+    again = press(client, confirm, key=key)  # the same form submitted twice: replayed
+    assert again.count("+560") == 1
+    later = press(client, confirm)  # the old button pressed again from another tab
+    assert "已经保存过" in later
+    assert activities(db_engine) == 1
+
+
+def test_only_the_latest_answers_have_buttons(client, me):
+    press(client, "log")
+    shown = press(client, "log:walking")
+    assert 'value="log:transit"' not in shown
+    assert "走了多少步" in shown
+
+
+def test_unknown_text_gets_examples(client, me):
+    assert "坐公交8公里" in send(client, "今天天气不错")
+
+
+def test_a_voucher_redeemed_in_the_chat_shows_its_qr_code(client, me, db_engine, make_resident):
+    with session_scope(db_engine) as db:
+        reward = Reward(name_zh="公交券", name_en="Bus ride", cost=100, stock=3, merchant_id=make_resident())
+        db.add(reward)
+        db.flush()
+        reward_id = reward.id
+        account = ledger.account_id_for(session=db, resident_id=me)
+        ledger.post(session=db, posting=ledger.Posting(account, 150, "earn", "seed-web-chat"))
+    assert f'value="redeem:{reward_id}"' in press(client, "rewards")
+    shown = press(client, CONFIRM.search(press(client, f"redeem:{reward_id}")).group(1))
+    with read_session(db_engine) as db:
+        voucher = db.execute(select(Voucher)).scalar_one()
+    assert voucher.code in shown and 'src="data:image/png;base64,' in shown
+
+
+def test_the_chat_in_english(client, me):
+    client.submit("/lang", {"lang": "en", "next": "/"}, form_page="/")
+    shown = page(client)
+    assert "Log an action" in shown and "Welcome" in shown
+    assert "Your balance: 0 points." in press(client, "balance")
+
+
+def test_the_account_page_links_to_telegram_linking(client, me):
+    shown = client.get("/account").get_data(as_text=True)
+    assert 'href="/account/telegram"' in shown and "绑定 Telegram" in shown
+
+
+def test_the_telegram_page_shows_a_one_time_code(client, me, db_engine, settings):
+    assert "尚未绑定" in client.get("/account/telegram").get_data(as_text=True)
+    shown = html.unescape(client.submit("/account/telegram", {}).get_data(as_text=True))
+    code = re.search(r'data-testid="code">([A-Za-z0-9]{10})<', shown).group(1)
+    assert f"/start link_{code}" in shown and "t.me" not in shown
+    incoming = Incoming("telegram", "90001", text=f"/start link_{code}", update_key="1")
+    with session_scope(db_engine) as db:
+        handle(session=db, settings=settings, incoming=incoming)
+    assert "已绑定" in client.get("/account/telegram").get_data(as_text=True)
+
+
+def test_with_a_bot_username_the_code_comes_as_a_deep_link_and_qr(settings, tmp_path, client):
+    app = create_app(
+        settings.with_overrides(
+            telegram_bot_username="XgCarbonBot",
+            upload_folder=str(tmp_path / "uploads"),
+            login_rate_limit="1000 per minute",
+        )
+    )
+    app.test_client_class = type(client)  # the browser-like client of the conftest
+    client = app.test_client()
+    try:
+        fields = {"login": "13900139000", "display_name": "小赵", "district": "xiaonan"}
+        client.submit("/register", {**fields, "password": "correct-horse-9", "confirm": "correct-horse-9"})
+        shown = html.unescape(client.submit("/account/telegram", {}).get_data(as_text=True))
+        assert re.search(r'href="https://t\.me/XgCarbonBot\?start=link_[A-Za-z0-9]{10}"', shown)
+        assert "<svg" in shown
+    finally:
+        app.extensions["carbon"]["engine"].dispose()
