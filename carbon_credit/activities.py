@@ -17,13 +17,13 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
-from carbon_credit import ledger
+from carbon_credit import campaigns, ledger, rollups
 from carbon_credit.config import Settings
 from carbon_credit.errors import DomainError, IdempotencyConflict, InvalidActivity
-from carbon_credit.models import CHANNELS, Account, Activity, LedgerEntry, utcnow
+from carbon_credit.models import CHANNELS, Account, Activity, LedgerEntry, Resident, utcnow
 from carbon_credit.review import review_reason
 from quantification import Factor, QuantificationError, Result, get_methodology, quantify
 
@@ -91,7 +91,48 @@ def record_activity(
         )
         activity.ledger_entry_id = ledger.post(session=session, posting=posting).id
         session.flush()
+    if activity.status == "credited":
+        after_credit(session=session, settings=settings, activities=[activity])
     return activity
+
+
+def after_credit(*, session: Session, settings: Settings, activities: Sequence[Activity]) -> None:
+    """What follows every credit (here, the bulk path and review approval): campaign bonuses, then the
+    statistics rollups, in the same transaction."""
+    if not activities:
+        return
+    facts = [_credit_facts(a) for a in activities]
+    districts = _districts_of(session, {f["resident_id"] for f in facts})
+    for fact in facts:
+        fact["district_id"] = districts.get(fact["resident_id"]) or 0
+    campaigns.award(session=session, settings=settings, activities=facts)
+    awarded = [f for f in facts if f.get("bonus_points")]
+    if awarded:
+        table = Activity.__table__
+        session.execute(
+            update(table).where(table.c.id == bindparam("target")),
+            [
+                {"target": f["id"], "campaign_id": f["campaign_id"], "bonus_points": f["bonus_points"]}
+                for f in awarded
+            ],
+        )
+        by_id = {f["id"]: f for f in awarded}
+        for activity in activities:
+            if isinstance(activity, Activity) and activity.id in by_id:
+                activity.campaign_id = by_id[activity.id]["campaign_id"]
+                activity.bonus_points = by_id[activity.id]["bonus_points"]
+    rollups.add(session=session, activities=facts)
+
+
+def _credit_facts(activity) -> dict[str, Any]:
+    get = activity.get if isinstance(activity, dict) else lambda name: getattr(activity, name)
+    names = ("id", "resident_id", "behaviour", "channel", "local_day", "occurred_at", "grams", "points")
+    return {name: get(name) for name in names}
+
+
+def _districts_of(session: Session, resident_ids: set[int]) -> dict[int, int | None]:
+    query = select(Resident.id, Resident.district_id).where(Resident.id.in_(sorted(resident_ids)))
+    return {resident_id: district_id for resident_id, district_id in session.execute(query)}
 
 
 def record_activities(
@@ -125,6 +166,8 @@ def record_activities(
     inserted = session.execute(insert(table).returning(table.c.idempotency_key, table.c.id), rows)
     ids = {key: activity_id for key, activity_id in inserted}
     outcome.created.extend(ids[row["idempotency_key"]] for row in rows)
+    credited = [{**row, "id": ids[row["idempotency_key"]]} for row in rows if row["status"] == "credited"]
+    after_credit(session=session, settings=settings, activities=credited)
     return outcome
 
 

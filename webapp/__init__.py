@@ -32,14 +32,39 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions["carbon"] = {"settings": settings, "engine": make_engine(settings.database_url)}
 
-    from webapp import api, auth, chat, cli, errors, i18n, public, resident, rewards, tokens, transit
+    from webapp import (
+        admin,
+        api,
+        auth,
+        campaigns,
+        chat,
+        cli,
+        errors,
+        i18n,
+        public,
+        resident,
+        rewards,
+        tokens,
+        transit,
+    )
 
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: settings.timezone)
     auth.init_login(login_manager)
-    blueprints = (public.bp, auth.bp, resident.bp, transit.bp, rewards.bp, tokens.bp, chat.bp, api.bp)
+    blueprints = (
+        public.bp,
+        auth.bp,
+        resident.bp,
+        transit.bp,
+        rewards.bp,
+        tokens.bp,
+        chat.bp,
+        campaigns.bp,
+        admin.bp,
+        api.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.init_app(app)

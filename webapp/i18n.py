@@ -46,10 +46,12 @@ def format_co2(grams: int) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_co2, "co2")
+    from webapp.admin.sections import admin_sections
     from webapp.nav import nav_links
 
     app.jinja_env.globals.update(
         nav_links=nav_links,
+        admin_sections=admin_sections,
         domain_message=lambda error: message(error, current_locale()),
         t=lambda code, **params: translate(code, current_locale(), **params),
         current_locale=current_locale,

@@ -16,6 +16,7 @@ RESIDENT_LINKS = [
     ("resident.account", _l("Account")),
 ]
 STAFF_LINKS = [("rewards.verify", _l("Verify a voucher"))]
+ADMIN_LINKS = [("admin.index", _l("Administration"))]
 
 
 def nav_links() -> list[tuple[str, str]]:
@@ -25,5 +26,5 @@ def nav_links() -> list[tuple[str, str]]:
     elif current_user.role in ("merchant",):
         links = STAFF_LINKS
     else:
-        links = RESIDENT_LINKS + (STAFF_LINKS if current_user.role == "admin" else [])
+        links = RESIDENT_LINKS + (ADMIN_LINKS if current_user.role == "admin" else [])
     return [(endpoint, str(label)) for endpoint, label in links if endpoint in current_app.view_functions]

@@ -1,5 +1,16 @@
 """Database tables (SQLModel), one module per aggregate. Services in this package are the only writers."""
 
+from carbon_credit.models.admin import (
+    CAMPAIGN_KINDS,
+    JOB_STATUSES,
+    AuditEntry,
+    Campaign,
+    DailyRollup,
+    ExportJob,
+    ImportBatch,
+    JobRun,
+    Notification,
+)
 from carbon_credit.models.api import ApiToken
 from carbon_credit.models.chat import ChatSession, LinkCode
 from carbon_credit.models.core import (
@@ -27,6 +38,15 @@ from carbon_credit.models.transit import (
 )
 
 __all__ = [
+    "Notification",
+    "JobRun",
+    "ImportBatch",
+    "ExportJob",
+    "DailyRollup",
+    "Campaign",
+    "AuditEntry",
+    "JOB_STATUSES",
+    "CAMPAIGN_KINDS",
     "ACTIVITY_STATUSES",
     "CHANNELS",
     "LEDGER_KINDS",

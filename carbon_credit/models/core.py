@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, Text, false
 from sqlmodel import Field, SQLModel
 
 ROLES = ("resident", "merchant", "admin")
@@ -48,6 +48,9 @@ class Resident(SQLModel, table=True):
     locale: str = Field(default="zh_Hans", max_length=10)
     role: str = Field(default="resident", max_length=16)
     telegram_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)
+    transit_card: str | None = Field(default=None, max_length=32, unique=True)  # operator card number
+    leaderboard_opt_in: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    weekly_summary_opt_in: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -111,6 +114,11 @@ class Activity(SQLModel, table=True):
     points_quantified: int = Field(sa_type=BigInteger)
     points: int = Field(sa_type=BigInteger)
     note: str | None = Field(default=None, max_length=255)
+    campaign_id: int | None = Field(default=None, foreign_key="campaigns.id", index=True)
+    bonus_points: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+    reviewed_by: int | None = Field(default=None, foreign_key="residents.id")
+    reviewed_at: datetime | None = None
+    review_note: str | None = Field(default=None, max_length=255)
     photo: str | None = Field(default=None, max_length=128)  # file name under the uploads folder
     # Facts the resident gave that the methodology does not use (tree species group, planting date...).
     details: dict[str, Any] | None = Field(default=None, sa_type=JSON)

@@ -1,0 +1,3 @@
+"""Admin: audit."""
+
+from webapp.admin.blueprint import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Admin: campaigns."""
+
+from webapp.admin.blueprint import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Admin: exports."""
+
+from webapp.admin.blueprint import bp  # noqa: F401

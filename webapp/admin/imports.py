@@ -1,0 +1,3 @@
+"""Admin: imports."""
+
+from webapp.admin.blueprint import bp  # noqa: F401

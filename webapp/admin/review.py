@@ -1,0 +1,3 @@
+"""Admin: review."""
+
+from webapp.admin.blueprint import bp  # noqa: F401

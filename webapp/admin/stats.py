@@ -1,0 +1,3 @@
+"""Admin: stats."""
+
+from webapp.admin.blueprint import bp  # noqa: F401

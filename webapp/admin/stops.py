@@ -1,0 +1,3 @@
+"""Admin: stops."""
+
+from webapp.admin.blueprint import bp  # noqa: F401
