@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, literal_column, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -50,27 +50,20 @@ def add(*, session: Session, activities: Iterable[Mapping[str, Any]], sign: int 
 def rebuild(*, session: Session, day_from: date, day_to: date) -> int:
     """Recompute the rollups of [day_from, day_to] from the activities table (the scheduler's job)."""
     session.execute(delete(_table).where(_table.c.local_day >= day_from, _table.c.local_day <= day_to))
+    district = func.coalesce(Resident.district_id, literal_column("0"))
+    campaign = func.coalesce(Activity.campaign_id, literal_column("0"))
+    dimensions = (Activity.local_day, Activity.behaviour, district, Activity.channel, campaign)
+    sums = (
+        func.count(Activity.id),
+        func.sum(Activity.grams),
+        func.sum(Activity.points),
+        func.sum(Activity.bonus_points),
+    )
     query = (
-        select(
-            Activity.local_day,
-            Activity.behaviour,
-            func.coalesce(Resident.district_id, 0),
-            Activity.channel,
-            func.coalesce(Activity.campaign_id, 0),
-            func.count(Activity.id),
-            func.sum(Activity.grams),
-            func.sum(Activity.points),
-            func.sum(Activity.bonus_points),
-        )
+        select(*dimensions, *sums)
         .join(Resident, Resident.id == Activity.resident_id)
         .where(Activity.status == "credited", Activity.local_day >= day_from, Activity.local_day <= day_to)
-        .group_by(
-            Activity.local_day,
-            Activity.behaviour,
-            func.coalesce(Resident.district_id, 0),
-            Activity.channel,
-            func.coalesce(Activity.campaign_id, 0),
-        )
+        .group_by(*dimensions)
     )
     rows = [dict(zip(KEY + SUMS, row, strict=True)) for row in session.execute(query)]
     if rows:
