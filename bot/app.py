@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
-from bot import handlers
+from bot import handlers, notifier
 from carbon_credit.config import Settings
 from carbon_credit.db import make_engine
 
@@ -21,7 +21,8 @@ def build_application(
 
     ``base_url`` points the bot at another Bot API server (the tests' fake one, or a self-hosted
     telegram-bot-api); the token is appended to it. Without ``engine`` one is made from
-    ``settings.database_url`` and disposed of when the Application shuts down.
+    ``settings.database_url`` and disposed of when the Application shuts down. Once running (polling or
+    webhook), the Application also sends the notifications outbox (bot.notifier).
     """
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -34,8 +35,8 @@ def build_application(
     if base_url is not None:
         builder = builder.base_url(base_url)
     owns_engine = engine is None
-    if owns_engine:
-        builder = builder.post_shutdown(_dispose_engine)
+    builder = builder.post_init(notifier.start)
+    builder = builder.post_shutdown(_shutdown_and_dispose if owns_engine else notifier.stop)
     application = builder.build()
     application.bot_data.engine = make_engine(settings.database_url) if owns_engine else engine
     application.bot_data.settings = settings
@@ -43,5 +44,7 @@ def build_application(
     return application
 
 
-async def _dispose_engine(application: Application) -> None:
+async def _shutdown_and_dispose(application: Application) -> None:
+    """Stop the notifier (bot.notifier), then dispose of the engine this module made."""
+    await notifier.stop(application)
     application.bot_data.engine.dispose()

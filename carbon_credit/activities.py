@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
-from carbon_credit import campaigns, ledger, rollups
+from carbon_credit import campaigns, ledger, rollups, trust
 from carbon_credit.config import Settings
 from carbon_credit.errors import DomainError, IdempotencyConflict, InvalidActivity
 from carbon_credit.models import CHANNELS, Account, Activity, LedgerEntry, Resident, utcnow
@@ -77,7 +77,8 @@ def record_activity(
             raise IdempotencyConflict(key=item.idempotency_key)
         return existing
     result = _quantify(item)
-    activity = Activity(**_activity_row(item, result, settings, key, now))
+    level = _trust_levels(session, [item], now).get(item.resident_id, trust.NORMAL)
+    activity = Activity(**_activity_row(item, result, settings, key, now, level))
     if activity.status == "credited":  # a pending entry (review rule) is capped when it is approved
         already = _credited_today(session, item.resident_id, item.behaviour, activity.local_day)
         activity.points, activity.note = _apply_cap(
@@ -93,6 +94,32 @@ def record_activity(
         session.flush()
     if activity.status == "credited":
         after_credit(session=session, settings=settings, activities=[activity])
+    return activity
+
+
+def credit_pending(*, session: Session, settings: Settings, activity: Activity) -> Activity:
+    """Credit a pending activity on approval (carbon_credit.review_queue): the daily cap as of its own day,
+    then its earn entry (key ``activity:<key>``, as :func:`record_activity`). The caller has locked the
+    account, sets the review columns and calls :func:`after_credit`."""
+    already = _credited_today(session, activity.resident_id, activity.behaviour, activity.local_day)
+    activity.points, activity.note = _apply_cap(
+        activity.points_quantified, already, activity.behaviour, settings
+    )
+    activity.status = "credited"
+    session.add(activity)
+    session.flush()
+    if activity.points:
+        account_id = ledger.account_id_for(session=session, resident_id=activity.resident_id)
+        posting = ledger.Posting(
+            account_id,
+            activity.points,
+            "earn",
+            f"activity:{activity.idempotency_key}",
+            ref_type="activity",
+            ref_id=activity.id,
+        )
+        activity.ledger_entry_id = ledger.post(session=session, posting=posting).id
+        session.flush()
     return activity
 
 
@@ -145,12 +172,14 @@ def record_activities(
     seen = _existing_keys(session, keys)
     rows: list[dict] = []
     results: dict[tuple, Result] = {}  # quantify is pure: identical inputs (same stop pairs) share a result
+    levels = _trust_levels(session, items, now)  # once per resident per batch
     for index, (item, key) in enumerate(zip(items, keys, strict=True)):
         if key in seen:
             outcome.duplicates.append(index)
             continue
         try:
-            rows.append(_activity_row(item, _quantify_memo(item, results), settings, key, now))
+            level = levels.get(item.resident_id, trust.NORMAL)
+            rows.append(_activity_row(item, _quantify_memo(item, results), settings, key, now, level))
         except DomainError as error:
             outcome.errors.append((index, error))
             continue
@@ -258,13 +287,28 @@ def _occurred_at(item: ActivityInput, settings: Settings, now: datetime | None) 
     return moment
 
 
+def _trust_levels(session: Session, items: Sequence[ActivityInput], now: datetime | None) -> dict[int, str]:
+    """Trust levels (carbon_credit.trust) of the residents whose items have review thresholds; none else."""
+    ids = {i.resident_id for i in items if i.behaviour in trust.BEHAVIOURS_WITH_THRESHOLDS}
+    return trust.levels_for(session=session, resident_ids=ids, now=now) if ids else {}
+
+
 def _activity_row(
-    item: ActivityInput, result: Result, settings: Settings, key: str, now: datetime | None = None
+    item: ActivityInput,
+    result: Result,
+    settings: Settings,
+    key: str,
+    now: datetime | None = None,
+    level: str = trust.NORMAL,
 ) -> dict[str, Any]:
     occurred_at = _occurred_at(item, settings, now)
     points = points_for(result.grams, settings)
     reason = review_reason(
-        settings=settings, behaviour=item.behaviour, inputs=result.inputs, has_photo=bool(item.photo)
+        settings=settings,
+        behaviour=item.behaviour,
+        inputs=result.inputs,
+        has_photo=bool(item.photo),
+        trust=level,
     )
     return {
         "resident_id": item.resident_id,

@@ -4,6 +4,9 @@ An entry with a photo, or above a threshold (``settings.review_recycling_kg`` ki
 ``settings.review_trees`` trees), waits for an administrator: it is recorded with its full quantification but
 ``status = "pending"``, ``points = 0`` and ``note`` = the reason code, and nothing is written to the ledger.
 Amounts exactly at a threshold are credited at once; only amounts above it wait.
+
+The thresholds scale with the resident's trust level (carbon_credit.trust): a trusted resident's are doubled,
+a watched resident's halved; a photo always means review. Approving and rejecting: carbon_credit.review_queue.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from carbon_credit import trust as trust_levels
 from carbon_credit.config import Settings
 from carbon_credit.errors import InvalidActivity
 
@@ -25,11 +29,17 @@ SPECIES_GROUPS = ("conifer", "broadleaf", "fruit", "bamboo", "other")
 
 
 def review_reason(
-    *, settings: Settings, behaviour: str, inputs: Mapping[str, Any], has_photo: bool
+    *,
+    settings: Settings,
+    behaviour: str,
+    inputs: Mapping[str, Any],
+    has_photo: bool,
+    trust: str = trust_levels.NORMAL,
 ) -> str | None:
     """Why this entry must wait for an administrator (``review_photo``, ``review_large_amount``), or None.
 
     ``inputs`` are the quantified (normalised) inputs: recycling ``kg``, tree planting ``trees``.
+    ``trust`` is the resident's trust level, which scales the thresholds (a photo waits at every level).
     """
     if has_photo:
         return REVIEW_PHOTO
@@ -41,7 +51,7 @@ def review_reason(
         return None
     name, limit = thresholds[behaviour]
     amount = _decimal(inputs.get(name))
-    if amount is not None and amount > limit:
+    if amount is not None and amount * 100 > limit * trust_levels.threshold_percent(trust):
         return REVIEW_LARGE_AMOUNT
     return None
 

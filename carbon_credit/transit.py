@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -178,6 +178,71 @@ def haversine_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> floa
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
+def operator_trip(
+    *,
+    session: Session,
+    settings: Settings,
+    resident_id: int,
+    from_stop: Stop,
+    to_stop: Stop,
+    boarded_at: datetime,
+    alighted_at: datetime,
+    trips_that_day: int | None = None,
+    distances: dict[tuple[int, int], tuple[int, str, str]] | None = None,
+    facts: dict[str, Any] | None = None,
+) -> tuple[dict[str, str] | None, str | None]:
+    """A trip from a transit operator's file (card taps), checked by the same rules as a QR trip: minimum
+    distance, maximum average speed for the mode and the daily trip cap (QR and imported trips together,
+    on the Asia/Shanghai day of alighting). Returns (quantification inputs, None) or (None, reason code).
+
+    Bulk callers pass ``trips_that_day`` (credited trips already counted, including their own batch) and a
+    ``distances`` dict shared across rows, so a file costs no query per row. A ``facts`` dict, if given, is
+    filled with the measurement (metres, mode, basis, elapsed_s) and a refusal's message ``params``."""
+    pair = (from_stop.id, to_stop.id)
+    measured = distances.get(pair) if distances is not None else None
+    if measured is None:
+        measured = _measure(session, settings, from_stop, to_stop)
+        if distances is not None:
+            distances[pair] = measured
+    metres, mode, basis = measured
+    elapsed = (alighted_at - boarded_at).total_seconds()
+    facts = facts if facts is not None else {}
+    facts.update(metres=metres, mode=mode, basis=basis, elapsed_s=int(elapsed))
+    failure = _plausibility_failure(settings, metres, mode, elapsed)
+    if failure is not None:
+        facts["params"] = failure[1]
+        return None, failure[0]
+    if trips_that_day is None:
+        trips_that_day = credited_trips(
+            session=session,
+            settings=settings,
+            resident_ids=[resident_id],
+            days=[local_day(alighted_at, settings)],
+        ).get((resident_id, local_day(alighted_at, settings)), 0)
+    if trips_that_day >= settings.daily_trip_cap:
+        facts["params"] = {"cap": settings.daily_trip_cap}
+        return None, "transit_daily_cap"
+    return {"mode": mode, "km": str(Decimal(metres) / 1000)}, None
+
+
+def credited_trips(
+    *, session: Session, settings: Settings, resident_ids, days
+) -> dict[tuple[int, date], int]:
+    """Credited transit trips (QR and imported) per (resident, Asia/Shanghai day), for the daily trip cap."""
+    query = (
+        select(Activity.resident_id, Activity.local_day, func.count())
+        .where(
+            Activity.resident_id.in_(sorted(set(resident_ids))),
+            Activity.local_day.in_(sorted(set(days))),
+            Activity.behaviour == "transit",
+            Activity.channel.in_(("qr", "import")),
+            Activity.status == "credited",
+        )
+        .group_by(Activity.resident_id, Activity.local_day)
+    )
+    return {(resident, day): int(count) for resident, day, count in session.execute(query)}
+
+
 # --- scan steps -------------------------------------------------------------------------------------------
 
 
@@ -271,6 +336,16 @@ def _credit(session, settings, tap: TapIn, stop: Stop, details: dict, now: datet
 
 def _rule_failure(session, settings, resident_id, metres, mode, elapsed, now) -> tuple[str, dict] | None:
     """The first platform rule the trip breaks, as (reason code, message params), or None."""
+    failure = _plausibility_failure(settings, metres, mode, elapsed)
+    if failure is not None:
+        return failure
+    if _credited_trips_on(session, settings, resident_id, now) >= settings.daily_trip_cap:
+        return "transit_daily_cap", {"cap": settings.daily_trip_cap}
+    return None
+
+
+def _plausibility_failure(settings, metres, mode, elapsed) -> tuple[str, dict] | None:
+    """Minimum distance and maximum average speed for the mode, as (reason code, params), or None."""
     if metres < settings.min_trip_metres:
         return "transit_too_short", {"metres": metres, "minimum": settings.min_trip_metres}
     limit = settings.max_speed_kmh.get(mode)
@@ -284,8 +359,6 @@ def _rule_failure(session, settings, resident_id, metres, mode, elapsed, now) ->
             "kmh": shown,
             "limit": limit,
         }
-    if _credited_trips_on(session, settings, resident_id, now) >= settings.daily_trip_cap:
-        return "transit_daily_cap", {"cap": settings.daily_trip_cap}
     return None
 
 

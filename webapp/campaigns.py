@@ -1,5 +1,91 @@
-"""Public campaign pages: live totals, a chart over time and an opt-in leaderboard (no login)."""
+"""Public campaign pages: live totals, a chart over time and an opt-in leaderboard (no login), and the
+resident's privacy page (leaderboard and weekly summary choices)."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+
+from carbon_credit import campaign_stats, campaigns, charts
+from carbon_credit.db import read_session, session_scope
+from webapp.context import engine, settings
+from webapp.i18n import current_locale
 
 bp = Blueprint("campaigns", __name__)
+
+
+class PrivacyForm(FlaskForm):
+    leaderboard = BooleanField(_l("Show my display name on campaign leaderboards"))
+    weekly_summary = BooleanField(_l("Send me a weekly summary of my points"))
+
+
+def campaign_name(campaign) -> str:
+    """The campaign's name in the page's language."""
+    return campaign.name_en if current_locale() == "en" else campaign.name_zh
+
+
+@bp.get("/campaigns")
+def index():
+    """Current, upcoming and past campaigns (public)."""
+    with read_session(engine()) as db:
+        groups = campaign_stats.public_campaigns(session=db)
+    return render_template("campaigns/index.html", groups=groups, name=campaign_name)
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+def detail(campaign_id: int):
+    """One campaign: live totals, a chart and table over time, budget and the leaderboard (public)."""
+    with read_session(engine()) as db:
+        campaign = campaigns.get_campaign(session=db, campaign_id=campaign_id)
+        figures = campaign_stats.totals(session=db, settings=settings(), campaign_id=campaign_id)
+        leaders = campaign_stats.leaderboard(session=db, campaign_id=campaign_id)
+    return render_template(
+        "campaigns/detail.html",
+        campaign=campaign,
+        name=campaign_name(campaign),
+        state=campaigns.status(campaign),
+        exhausted=campaigns.is_exhausted(campaign),
+        figures=figures,
+        leaders=leaders,
+        chart=_chart(campaign_name(campaign), figures.by_day),
+    )
+
+
+def _chart(title: str, by_day) -> str:
+    """The daily CO2e (kg) and activity counts as inline SVG."""
+    return charts.line_chart_svg(
+        title=title,
+        x_labels=[day.strftime("%m-%d") for day, _count, _grams in by_day],
+        series=[
+            (_("CO2e avoided (kg)"), [round(grams / 1000, 1) for _day, _count, grams in by_day]),
+            (_("Activities"), [count for _day, count, _grams in by_day]),
+        ],
+    )
+
+
+@bp.route("/account/leaderboard", methods=["GET", "POST"])
+@login_required
+def privacy():
+    """Opt in or out of being named on leaderboards and of the weekly summary."""
+    form = PrivacyForm()
+    if form.validate_on_submit():
+        with session_scope(engine()) as db:
+            campaign_stats.set_privacy(
+                session=db,
+                resident_id=current_user.id,
+                leaderboard_opt_in=form.leaderboard.data,
+                weekly_summary_opt_in=form.weekly_summary.data,
+            )
+        flash(_("Your choices were saved."), "success")
+        return redirect(url_for("campaigns.privacy"))
+    if not form.is_submitted():
+        with read_session(engine()) as db:
+            form.leaderboard.data, form.weekly_summary.data = campaign_stats.privacy(
+                session=db, resident_id=current_user.id
+            )
+    status = 400 if form.is_submitted() else 200
+    return render_template("campaigns/privacy.html", form=form), status

@@ -9,12 +9,14 @@ from flask.cli import with_appcontext
 from carbon_credit.db import migrate, read_session, session_scope
 from carbon_credit.demo import seed_demo
 from carbon_credit.demo_transit import demo_checkin_urls
+from webapp.cli_export import export_group
 from webapp.context import engine, settings
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(export_group)
 
 
 @click.command("init-db")

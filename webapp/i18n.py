@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask, request
 from flask_babel import get_locale
@@ -18,6 +19,7 @@ from flask_login import current_user
 
 from carbon_credit.i18n import message, normalise_locale, translate
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 CATALOGUE_DIR = Path(__file__).parent / "translations" / "zh_Hans" / "LC_MESSAGES"
 
 
@@ -44,8 +46,14 @@ def format_co2(grams: int) -> str:
     return f"{(Decimal(grams) / 1_000_000).quantize(Decimal('0.01'), ROUND_HALF_UP):,} t"
 
 
+def local_date(moment) -> str:
+    """An aware datetime as its Asia/Shanghai date, ``YYYY-MM-DD``."""
+    return moment.astimezone(SHANGHAI).date().isoformat() if moment else ""
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_co2, "co2")
+    app.add_template_filter(local_date, "localdate")
     from webapp.admin.sections import admin_sections
     from webapp.nav import nav_links
 

@@ -14,7 +14,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import Length
 
-from carbon_credit import history, residents, review, uploads
+from carbon_credit import campaigns, history, residents, review, uploads
 from carbon_credit.activities import (
     RESIDENT_BEHAVIOURS,
     ActivityInput,
@@ -91,7 +91,10 @@ def home():
     """The resident's home: balance, CO2e avoided with an everyday equivalent, recent activity."""
     with read_session(engine()) as db:
         summary = history.summary(session=db, resident_id=current_user.id)
-    return render_template("resident/home.html", summary=summary, tree_kg=history.tree_year_kg())
+        running = campaigns.active_campaigns(session=db)
+    return render_template(
+        "resident/home.html", summary=summary, tree_kg=history.tree_year_kg(), campaigns=running
+    )
 
 
 @bp.get("/log")
@@ -252,3 +255,6 @@ def account():
         district=district,
         has_tokens="tokens.index" in current_app.view_functions,
     )
+
+
+from webapp import resident_cards  # noqa: E402, F401 - adds /account/card to this blueprint

@@ -1,0 +1,184 @@
+"""Operator trips on the web: a resident links a transit card; an administrator uploads the operator's file,
+follows its progress and row problems, and resumes it."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from carbon_credit import operator_imports
+from carbon_credit.db import read_session, session_scope
+from carbon_credit.models import AuditEntry, ImportBatch, Resident, Stop, utcnow
+
+ADMIN = "admin@example.org"
+PASSWORD = "correct-horse-9"
+
+
+def local(moment) -> str:
+    return (moment + timedelta(hours=8)).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def trip_file(*cards: str) -> bytes:
+    start = utcnow() - timedelta(hours=3)
+    lines = ["card_number,boarding_stop,alighting_stop,boarding_time,alighting_time"]
+    for n, card in enumerate(cards):
+        begin = start + timedelta(minutes=30 * n)
+        lines.append(f"{card},A,B,{local(begin)},{local(begin + timedelta(minutes=15))}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def admin(make_resident, login):
+    make_resident(role="admin", email=ADMIN, password=PASSWORD)
+    login(ADMIN)
+
+
+@pytest.fixture
+def stops(engine):
+    with session_scope(engine) as session:
+        for code, lat, lon in [("A", 30.9262, 113.9021), ("B", 30.9390, 113.9230)]:
+            session.add(Stop(code=code, name_zh=f"{code}站", name_en=code, latitude=lat, longitude=lon))
+
+
+def upload(client, data: bytes, name: str = "trips.csv"):
+    return client.submit(
+        "/admin/imports/upload",
+        {"file": (io.BytesIO(data), name)},
+        form_page="/admin/imports",
+        content_type="multipart/form-data",
+    )
+
+
+def linked_card(engine, login_name: str) -> str | None:
+    with read_session(engine) as session:
+        return session.execute(select(Resident.transit_card).where(Resident.phone == login_name)).scalar_one()
+
+
+# -- the resident's card page ------------------------------------------------------------------------------
+
+
+def test_a_resident_links_and_unlinks_a_card_and_cannot_take_someone_elses(client, engine, register, login):
+    first = register()
+    page = client.get("/account/card")
+    assert page.status_code == 200 and "公交卡" in page.get_data(as_text=True)
+    response = client.submit("/account/card", {"action": "link", "card": "3104 0000 0000 01"})
+    assert response.status_code == 302
+    assert "31040000000001" in client.get("/account/card").get_data(as_text=True)
+    assert linked_card(engine, first) == "31040000000001"
+    refused = client.submit("/account/card", {"action": "link", "card": "12ab"})
+    assert refused.status_code == 400 and "8 到 20 位数字" in refused.get_data(as_text=True)
+    client.submit("/logout", form_page="/")
+    second = register()
+    taken = client.submit("/account/card", {"action": "link", "card": "31040000000001"})
+    assert taken.status_code == 400 and "已绑定到其他账户" in taken.get_data(as_text=True)
+    assert linked_card(engine, second) is None
+    client.submit("/logout", form_page="/")
+    login(first)
+    assert client.submit("/account/card", {"action": "unlink"}).status_code == 302
+    assert linked_card(engine, first) is None
+
+
+def test_the_card_page_needs_a_login(client):
+    assert client.get("/account/card").status_code == 302
+
+
+# -- the administrator's imports -----------------------------------------------------------------------------
+
+
+def test_only_administrators_see_imports(client, register):
+    assert client.get("/admin/imports").status_code == 302
+    register()
+    assert client.get("/admin/imports").status_code == 403
+
+
+def test_an_upload_credits_linked_cards_and_shows_progress_and_problems(
+    client, engine, admin, stops, make_resident
+):
+    rider = make_resident()
+    with session_scope(engine) as session:
+        session.get(Resident, rider).transit_card = "31040000000001"
+    page = client.get("/admin/imports").get_data(as_text=True)
+    assert "上传乘车记录文件" in page and "card_number" in page
+    response = upload(client, trip_file("31040000000001", "99999999", "12ab"))
+    assert response.status_code == 302
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'data-testid="import-credited">1<', detail)
+    assert re.search(r'data-testid="import-skipped">1<', detail)
+    assert "请输入 8 到 20 位数字的公交卡号" in detail  # row 4's card, with its row and column
+    assert "card_number" in detail
+    listing = client.get("/admin/imports").get_data(as_text=True)
+    assert "trips.csv" in listing and "3 / 3" in listing
+    again = upload(client, trip_file("31040000000001", "99999999", "12ab"))
+    assert "该文件已导入过" in client.get(again.headers["Location"]).get_data(as_text=True)
+    with read_session(engine) as session:
+        assert [e.action for e in session.execute(select(AuditEntry)).scalars()] == ["import.upload"]
+
+
+def test_an_unfinished_batch_can_be_resumed(client, engine, admin, stops, monkeypatch, make_resident):
+    rider = make_resident()
+    with session_scope(engine) as session:
+        session.get(Resident, rider).transit_card = "31040000000001"
+    monkeypatch.setattr("webapp.admin.imports.UPLOAD_BUDGET_S", 0)
+    monkeypatch.setattr(operator_imports, "CHUNK_ROWS", 1)
+    response = upload(client, trip_file("31040000000001", "31040000000001"))
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "未完成" in detail and "继续导入" in detail
+    with read_session(engine) as session:
+        batch_id = session.execute(select(ImportBatch.id)).scalar_one()
+    monkeypatch.setattr("webapp.admin.imports.UPLOAD_BUDGET_S", 20)
+    resumed = client.submit(f"/admin/imports/{batch_id}/resume", form_page=f"/admin/imports/{batch_id}")
+    assert resumed.status_code == 302
+    with read_session(engine) as session:
+        batch = session.get(ImportBatch, batch_id)
+        actions = [e.action for e in session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()]
+    assert (batch.status, batch.credited) == ("done", 2)
+    assert actions == ["import.upload", "import.resume"]
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "text"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "trips.xlsx", "请上传 Excel 工作簿"),
+        (b"x" * 300, "trips.csv", "文件超过"),
+    ],
+)
+def test_files_it_cannot_take_are_refused_with_a_clear_message(client, admin, monkeypatch, data, name, text):
+    monkeypatch.setattr(operator_imports, "MAX_IMPORT_BYTES", 200)
+    response = upload(client, data, name)
+    assert response.status_code == 400 and text in response.get_data(as_text=True)
+
+
+def test_a_file_larger_than_the_photo_limit_can_be_uploaded(client, engine, admin, stops):
+    padding = b"".join(
+        f"88888888,A,B,2026-01-01 08:00:00,2026-01-01 08:10:{n % 60:02d}\n".encode() for n in range(130_000)
+    )
+    data = trip_file() + padding  # > 5 MB, the app's upload limit for photos
+    assert len(data) > 5 * 1024 * 1024
+    boundary = "trip-file-boundary"
+    token = client.csrf_token("/admin/imports")
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    # a prepared body: the test client would spool a large form to a temporary file it never closes
+    response = client.post(
+        "/admin/imports/upload", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 302
+    with read_session(engine) as session:
+        assert session.execute(select(ImportBatch.total_rows)).scalar_one() == 130_000
+
+
+def test_the_pages_read_in_english_too(client, admin):
+    client.submit("/lang", {"lang": "en", "next": "/"}, form_page="/")
+    page = client.get("/admin/imports").get_data(as_text=True)
+    assert "Upload a trip file" in page and "No trip file has been imported yet." in page

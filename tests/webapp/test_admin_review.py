@@ -1,0 +1,200 @@
+"""The review queue pages: an administrator approves, rejects (with a reason) and bulk-approves held entries,
+sees photos and suspicious transit scans; nobody else gets in."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from carbon_credit import ledger, notifications, uploads
+from carbon_credit.activities import ActivityInput, record_activity
+from carbon_credit.db import read_session, session_scope
+from carbon_credit.models import Activity, Stop, TransitRejection, utcnow
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+ADMIN = "admin@example.org"
+
+
+@pytest.fixture
+def admin(make_resident, login):
+    make_resident(role="admin", email=ADMIN, password="correct-horse-9", display_name="管理员")
+    login(ADMIN)
+
+
+@pytest.fixture
+def held(engine, app, make_resident):
+    """``held(kg=..., photo=False)`` -> id of an entry waiting for review, from a new resident."""
+    config = app.extensions["carbon"]["settings"]
+
+    def make(kg="25", photo=False, resident=None, key="k"):
+        resident = resident or make_resident(display_name="小李")
+        name = uploads.store_photo(settings=config, data=PNG, filename="a.png") if photo else None
+        inputs = {"material": "glass", "kg": kg}
+        with session_scope(engine) as session:
+            item = ActivityInput(resident, "recycling", inputs, "web", key, utcnow(), photo=name)
+            return record_activity(session=session, settings=config, item=item).id
+
+    return make
+
+
+def _activity(engine, activity_id) -> Activity:
+    with read_session(engine) as session:
+        return session.get(Activity, activity_id)
+
+
+def _balance(engine, resident) -> int:
+    with read_session(engine) as session:
+        return ledger.balance(
+            session=session, account_id=ledger.account_id_for(session=session, resident_id=resident)
+        )
+
+
+def test_the_queue_lists_held_entries_with_reason_and_thumbnail(client, admin, held):
+    big, photo = held(kg="25", key="a"), held(kg="1", photo=True, key="b")
+    page = client.get("/admin/review").get_data(as_text=True)
+    assert "审核队列" in page and "待审核记录" in page
+    assert "共 2 条记录待审核" in page
+    assert "数量较大的记录需经管理员审核后发放积分。" in page and "附有照片的记录" in page
+    assert f'src="/admin/review/{photo}/photo"' in page and f'value="{big}"' in page
+    assert "小李" in page
+
+
+def test_approving_credits_and_tells_the_resident(client, admin, held, engine):
+    activity_id = held(kg="25")
+    resident = _activity(engine, activity_id).resident_id
+    detail = client.get(f"/admin/review/{activity_id}").get_data(as_text=True)
+    assert "批准并发放积分" in detail and "普通" in detail
+    response = client.submit(f"/admin/review/{activity_id}/approve", form_page=f"/admin/review/{activity_id}")
+    assert response.status_code == 302
+    assert "已批准：发放 7716 积分" in client.get(response.location).get_data(as_text=True)
+    assert _activity(engine, activity_id).status == "credited" and _balance(engine, resident) == 7716
+    again = client.submit(f"/admin/review/{activity_id}/approve", form_page="/admin/review")
+    assert again.status_code == 302
+    assert "已批准过" in client.get(again.location).get_data(as_text=True)
+    assert _balance(engine, resident) == 7716
+    with read_session(engine) as session:
+        [note] = notifications.recent_for(session=session, resident_id=resident)
+    assert note.kind == "review_approved"
+
+
+def test_rejecting_needs_a_reason_and_records_it(client, admin, held, engine):
+    activity_id = held(kg="25")
+    url = f"/admin/review/{activity_id}/reject"
+    empty = client.submit(url, {"reason": ""}, form_page=f"/admin/review/{activity_id}")
+    assert empty.status_code == 400 and _activity(engine, activity_id).status == "pending"
+    response = client.submit(url, {"reason": "重量与照片不符"}, form_page=f"/admin/review/{activity_id}")
+    assert response.status_code == 302
+    found = _activity(engine, activity_id)
+    assert (found.status, found.review_note, found.points) == ("rejected", "重量与照片不符", 0)
+    detail = client.get(f"/admin/review/{activity_id}").get_data(as_text=True)
+    assert "未通过" in detail and "重量与照片不符" in detail and "批准并发放积分" not in detail
+
+
+def test_rejecting_a_spent_credit_is_refused_with_a_clear_message(client, admin, held, engine):
+    activity_id = held(kg="10")  # credited at once
+    found = _activity(engine, activity_id)
+    with session_scope(engine) as session:
+        account = ledger.account_id_for(session=session, resident_id=found.resident_id, lock=True)
+        ledger.post(session=session, posting=ledger.Posting(account, -found.points, "redeem", "spent"))
+    response = client.submit(
+        f"/admin/review/{activity_id}/reject", {"reason": "重复"}, form_page=f"/admin/review/{activity_id}"
+    )
+    assert response.status_code == 400
+    assert "该居民已用掉这些积分" in response.get_data(as_text=True)
+    assert _activity(engine, activity_id).status == "credited"
+
+
+def test_rejecting_a_credited_entry_takes_the_points_back(client, admin, held, engine):
+    activity_id = held(kg="10")
+    found = _activity(engine, activity_id)
+    response = client.submit(
+        f"/admin/review/{activity_id}/reject",
+        {"reason": "重复登记"},
+        form_page=f"/admin/review/{activity_id}",
+    )
+    assert response.status_code == 302
+    assert f"已驳回：扣回 {found.points} 积分" in client.get(response.location).get_data(as_text=True)
+    assert _balance(engine, found.resident_id) == 0
+
+
+def test_bulk_approve_double_submitted_credits_once(client, admin, held, engine, make_resident):
+    one, two = make_resident(), make_resident()
+    ids = [held(resident=one, key="a"), held(resident=two, key="b")]
+    for _ in range(2):
+        response = client.submit("/admin/review/bulk-approve", {"ids": ids}, form_page="/admin/review")
+        assert response.status_code == 302
+    assert (_balance(engine, one), _balance(engine, two)) == (7716, 7716)
+    assert "已批准 0 条记录，2 条未变" in client.get(response.location).get_data(as_text=True)
+    nothing = client.submit("/admin/review/bulk-approve", {}, form_page="/admin/review")
+    assert "请至少选择一条记录" in client.get(nothing.location).get_data(as_text=True)
+
+
+def test_the_photo_is_served_to_administrators_only(client, admin, held, register, login):
+    activity_id = held(kg="1", photo=True)
+    with client.get(f"/admin/review/{activity_id}/photo") as response:
+        assert response.status_code == 200 and response.data == PNG
+    assert client.get(f"/admin/review/{held(kg='1', key='none')}/photo").status_code == 404
+    client.submit("/logout", form_page="/")
+    register()
+    assert client.get(f"/admin/review/{activity_id}/photo").status_code == 403
+
+
+def test_suspicious_tab_lists_refused_scans_with_evidence(client, admin, engine, make_resident):
+    sly = make_resident(display_name="小赵")
+    now = utcnow()
+    with session_scope(engine) as session:
+        stop = Stop(code="XG001", name_zh="孝感站", name_en="Xiaogan Station", latitude=30.9, longitude=113.9)
+        session.add(stop)
+        session.flush()
+        evidence = {"metres": 20000, "params": {"km": "20.0", "minutes": "5.0", "kmh": "240", "limit": 60}}
+        session.add(
+            TransitRejection(resident_id=sly, stop_id=stop.id, reason="transit_too_fast", evidence=evidence)
+        )
+        for n in range(2):
+            session.add(
+                TransitRejection(
+                    resident_id=sly,
+                    stop_id=stop.id,
+                    reason="transit_cooldown",
+                    created_at=now - timedelta(hours=n),
+                )
+            )
+    page = client.get("/admin/review?tab=suspicious").get_data(as_text=True)
+    assert page.count('data-testid="suspicious-row"') == 3
+    assert "速度不合理" in page and "重复扫码上车" in page and "小赵" in page and "孝感站" in page
+    assert "平均时速 240 公里" in page and "metres" in page
+    assert re.search(r"最近 7 天被拒绝的扫码：3 次", page)
+    only_fast = client.get("/admin/review?tab=suspicious&reason=transit_too_fast").get_data(as_text=True)
+    assert only_fast.count('data-testid="suspicious-row"') == 1
+
+
+def test_pages_in_english(client, admin, held):
+    held(kg="25")
+    client.submit("/lang", {"lang": "en", "next": "/"}, form_page="/")
+    page = client.get("/admin/review").get_data(as_text=True)
+    assert "Pending entries" in page and "Large entries are checked by an administrator" in page
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/admin/review"),
+        ("get", "/admin/review?tab=suspicious"),
+        ("get", "/admin/review/1"),
+        ("get", "/admin/review/1/photo"),
+        ("post", "/admin/review/1/approve"),
+        ("post", "/admin/review/1/reject"),
+        ("post", "/admin/review/bulk-approve"),
+    ],
+)
+def test_residents_and_merchants_are_refused(client, register, make_resident, login, method, path):
+    make_resident(role="merchant", email="shop@example.org", password="correct-horse-9")
+    for sign_in in (register, lambda: login("shop@example.org")):
+        sign_in()
+        if method == "get":
+            assert client.get(path).status_code == 403
+        else:
+            assert client.submit(path, {"reason": "x", "ids": [1]}, form_page="/").status_code == 403
+        client.submit("/logout", form_page="/")
