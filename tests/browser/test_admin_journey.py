@@ -1,0 +1,120 @@
+"""An administrator's morning, in a real browser: create a campaign, import stops from a workbook, download
+a stop's QR poster, export the campaign workbook and check its totals against the database."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import openpyxl
+from sqlalchemy import func, select
+
+from carbon_credit.activities import ActivityInput, record_activity
+from carbon_credit.db import read_session, session_scope
+from carbon_credit.demo import DEMO_PASSWORD
+from carbon_credit.i18n import translate
+from carbon_credit.models import Activity, Campaign, Resident, Stop, utcnow
+from carbon_credit.transit import checkin_url
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _stops_workbook(path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["stop_code", "name_zh", "name_en", "district_code", "latitude", "longitude", "mode"])
+    sheet.append(["XG9-01", "孝感东站", "Xiaogan East Station", "xiaonan", 30.9501, 113.9702, "bus"])
+    sheet.append(["XG9-02", "澴川路", "Huanchuan Road", "xiaonan", 30.9447, 113.9580, "bus"])
+    book.save(path)
+
+
+def test_admin_campaign_import_poster_export(page, live_server, shoot, tmp_path):
+    server = live_server
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=login]", "admin@demo.xiaogan.local")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.goto(f"{server.url}/admin/")
+    shoot(page, "admin-01-start")
+
+    # A campaign that started yesterday and runs a week, 1.5 x points.
+    start = (utcnow() - timedelta(days=1)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+    end = (utcnow() + timedelta(days=6)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+    page.goto(f"{server.url}/admin/campaigns/new")
+    page.fill("input[name=name_zh]", "全国低碳日骑行周")
+    page.fill("input[name=name_en]", "Low-Carbon Day cycling week")
+    page.select_option("select[name=kind]", "low_carbon_day")
+    page.fill("input[name=starts_at]", start)
+    page.fill("input[name=ends_at]", end)
+    page.fill("input[name=multiplier_percent]", "150")
+    page.fill("input[name=budget_points]", "100000")
+    shoot(page, "admin-02-campaign-form")
+    page.click("main form button[type=submit]")
+    with read_session(server.engine) as session:
+        campaign = session.execute(
+            select(Campaign).where(Campaign.name_en == "Low-Carbon Day cycling week")
+        ).scalar_one()
+        resident = session.execute(
+            select(Resident).where(Resident.email == "resident@demo.xiaogan.local")
+        ).scalar_one()
+    with session_scope(server.engine) as session:  # residents act during the campaign
+        for n, inputs in enumerate(({"mode": "bus", "km": "6"}, {"mode": "metro", "km": "9"})):
+            item = ActivityInput(resident.id, "transit", inputs, "web", f"campaign-{n}")
+            record_activity(session=session, settings=server.settings, item=item)
+
+    # Stops from a workbook: preview, then import.
+    workbook = tmp_path / "stops.xlsx"
+    _stops_workbook(workbook)
+    page.goto(f"{server.url}/admin/stops/import")
+    page.set_input_files("input[type=file]", str(workbook))
+    page.click("main form button[type=submit]")
+    shoot(page, "admin-03-import-preview")
+    page.click("main form button[type=submit]")
+    shoot(page, "admin-04-imported")
+    with read_session(server.engine) as session:
+        stop = session.execute(select(Stop).where(Stop.code == "XG9-01")).scalar_one()
+    assert stop.name_en == "Xiaogan East Station"
+
+    # The stop's poster page, and its QR image downloaded and decoded.
+    page.goto(f"{server.url}/admin/stops/{stop.id}/poster")
+    assert page.get_by_text("孝感东站").first.is_visible()
+    shoot(page, "admin-05-poster")
+    png = page.request.get(f"{server.url}/admin/stops/{stop.id}/qr.png")
+    assert png.ok and png.headers["content-type"] == "image/png"
+    if shutil.which("zbarimg"):
+        qr = tmp_path / "qr.png"
+        qr.write_bytes(png.body())
+        decoded = subprocess.run(
+            ["zbarimg", "-q", "--raw", str(qr)], capture_output=True, text=True
+        ).stdout.strip()
+        assert decoded == checkin_url(stop, server.settings)
+
+    # The campaign workbook, exported in the background, downloaded and read back.
+    page.goto(f"{server.url}/admin/exports")
+    page.select_option("[data-testid=campaign-report-form] select", str(campaign.id))
+    page.click("[data-testid=campaign-report-form] button[type=submit]")
+    download_link = page.locator("[data-testid=export-download]")
+    download_link.wait_for(timeout=30_000)
+    shoot(page, "admin-06-export-ready")
+    with page.expect_download() as info:
+        download_link.click()
+    path = tmp_path / "report.xlsx"
+    info.value.save_as(path)
+    totals = {
+        row[0]: row[1]
+        for row in openpyxl.load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True)
+    }
+    with read_session(server.engine) as session:
+        count, grams, bonus = session.execute(
+            select(func.count(), func.sum(Activity.grams), func.sum(Activity.bonus_points)).where(
+                Activity.campaign_id == campaign.id
+            )
+        ).one()
+    assert count == 2 and bonus > 0
+    assert totals[translate("xlsx.activities", "zh_Hans")] == count
+    assert totals[translate("xlsx.bonus_points", "zh_Hans")] == bonus
+    assert float(totals[translate("xlsx.kg", "zh_Hans")]) * 1000 == grams
+    assert re.search("全国低碳日骑行周", str(totals[translate("xlsx.campaign_name", "zh_Hans")]))
