@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, func, insert, literal_column, select
@@ -38,13 +39,17 @@ def add(*, session: Session, activities: Iterable[Mapping[str, Any]], sign: int 
     if not totals:
         return 0
     values = [dict(zip(KEY + SUMS, key + tuple(sums), strict=True)) for key, sums in totals.items()]
-    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = make(_table)
-    upsert = statement.on_conflict_do_update(
+    session.execute(_upsert(session.get_bind().dialect.name), values)
+    return len(values)
+
+
+@lru_cache(maxsize=4)
+def _upsert(dialect: str):
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET sums = sums + excluded (built once per dialect)."""
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(_table)
+    return statement.on_conflict_do_update(
         index_elements=list(KEY), set_={name: _table.c[name] + statement.excluded[name] for name in SUMS}
     )
-    session.execute(upsert, values)
-    return len(values)
 
 
 def rebuild(*, session: Session, day_from: date, day_to: date) -> int:
