@@ -92,8 +92,13 @@ def home():
     with read_session(engine()) as db:
         summary = history.summary(session=db, resident_id=current_user.id)
         running = campaigns.active_campaigns(session=db)
+    exhausted = {c.id for c in running if campaigns.is_exhausted(c)}
     return render_template(
-        "resident/home.html", summary=summary, tree_kg=history.tree_year_kg(), campaigns=running
+        "resident/home.html",
+        summary=summary,
+        tree_kg=history.tree_year_kg(),
+        campaigns=running,
+        exhausted=exhausted,
     )
 
 
