@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 
+from carbon_credit import logs
 from carbon_credit.config import Settings
 
 log = logging.getLogger("bot")
@@ -51,8 +52,7 @@ def webhook_problem(settings: Settings) -> str | None:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines would carry the token in URLs
+    logs.configure()
     settings = Settings.from_env()
     chosen = mode(settings)
     if chosen == "local":

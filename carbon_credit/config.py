@@ -53,6 +53,9 @@ class Settings:
     secret_key: str = DEV_SECRET
     qr_signing_key: str = DEV_SECRET
     redis_url: str | None = None
+    # How many reverse proxies (load balancer, nginx) sit in front of the web process and set
+    # X-Forwarded-For/-Proto/-Host; 0 = none, the client address is the peer's.
+    trusted_proxies: int = 0
     telegram_bot_token: str | None = None
     timezone: str = "Asia/Shanghai"
     # Hubei practice (碳碳星球, 2021): 1 point = 1 g CO2e. Points = grams * numerator // denominator.
@@ -99,6 +102,7 @@ class Settings:
             secret_key=env.get("SECRET_KEY") or DEV_SECRET,
             qr_signing_key=env.get("QR_SIGNING_KEY") or DEV_SECRET,
             redis_url=env.get("REDIS_URL") or None,
+            trusted_proxies=_non_negative_int("TRUSTED_PROXIES", env.get("TRUSTED_PROXIES", "0")),
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
             telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME") or None,
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -20,6 +21,7 @@ from carbon_credit.config import PROJECT_ROOT
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30
+PG_CONNECT_TIMEOUT_S = 5
 _READ_ONLY = "carbon_read_only"
 
 
@@ -34,6 +36,8 @@ def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine; SQLite files get their folder created and the pragmas and locking set up."""
     url = normalise_url(url)
     if not url.startswith("sqlite"):
+        # A server that is down answers at once; one that cannot be reached must not hold a request longer.
+        kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT_S})
         return create_engine(url, pool_pre_ping=True, **kwargs)
     database = make_url(url).database
     if database and database != ":memory:":
@@ -98,9 +102,17 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+@cache
+def head_revision() -> str:
+    """The newest revision in ``migrations/``: what a current database is at."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at, or None when it was never migrated."""
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as conn:
+    with engine.execution_options(**{_READ_ONLY: True}).connect() as conn:  # no write lock on SQLite
         return MigrationContext.configure(conn).get_current_revision()

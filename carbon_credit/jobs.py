@@ -22,6 +22,7 @@ from carbon_credit import (
     export_jobs,
     job_runs,
     ledger,
+    logs,
     notifications,
     operator_imports,
     rollups,
@@ -310,5 +311,5 @@ def run_scheduler(settings: Settings | None = None) -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()
     run_scheduler()

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Bootstrap and run the platform or its tests from a fresh clone, with nothing but Python 3.11+.
 
-    python3 scripts/dev.py run    # install into .venv, migrate, load demo data, serve on http://127.0.0.1:5000
-    python3 scripts/dev.py test   # install into .venv, run the whole test suite (extra args go to pytest)
+    python3 scripts/dev.py run    # install into .venv, migrate, demo data, start the Procfile's web, bot and
+                                  # scheduler (http://127.0.0.1:5000)
+    python3 scripts/dev.py test   # install into .venv, run the whole suite on SQLite, then on PostgreSQL
+                                  # (extra args go to pytest)
 
 Dependencies are installed from requirements.lock (exact versions that were tested); the install is
 skipped while pyproject.toml and requirements.lock are unchanged. Standard library only.
@@ -48,22 +50,31 @@ def build() -> None:
     subprocess.run([str(BIN / "python"), "-m", "webapp.i18n"], check=True, cwd=ROOT)
 
 
+def procfile() -> dict[str, str]:
+    """The Procfile's process lines by name: the single definition of how each process starts."""
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
 def run() -> int:
-    """Migrate, seed the demo data, then run web (gunicorn), bot and scheduler until Ctrl-C."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    flask = [str(BIN / "flask"), "--app", "webapp"]
-    subprocess.run([*flask, "init-db"], check=True, cwd=ROOT, env=env)
-    subprocess.run([*flask, "seed-demo"], check=True, cwd=ROOT, env=env)
-    processes = [
-        subprocess.Popen([str(BIN / "python"), "-m", "bot"], cwd=ROOT, env=env),
-        subprocess.Popen([str(BIN / "python"), "-m", "carbon_credit.jobs"], cwd=ROOT, env=env),
-        subprocess.Popen(
-            [str(BIN / "gunicorn"), "--bind", "127.0.0.1:5000", "--workers", "2", "webapp:create_app()"],
-            cwd=ROOT,
-            env=env,
-        ),
-    ]
-    print("\n  serving http://127.0.0.1:5000  (Ctrl-C stops web, bot and scheduler)\n", flush=True)
+    """The Procfile's release step, the demo data, then its web, bot and scheduler processes until Ctrl-C."""
+    env = {
+        "PYTHONUNBUFFERED": "1",
+        "BIND_HOST": "127.0.0.1",
+        "PORT": "5000",
+        "WEB_CONCURRENCY": "2",
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    lines = procfile()
+
+    def start(name: str) -> subprocess.Popen:
+        return subprocess.Popen(["bash", "-c", f"exec {lines[name]}"], cwd=ROOT, env=env)
+
+    subprocess.run(["bash", "-c", lines["release"]], check=True, cwd=ROOT, env=env)
+    subprocess.run([str(BIN / "flask"), "--app", "webapp", "seed-demo"], check=True, cwd=ROOT, env=env)
+    processes = [start("bot"), start("scheduler"), start("web")]
+    print(f"\n  serving http://127.0.0.1:{env['PORT']}  (Ctrl-C stops web, bot and scheduler)\n", flush=True)
 
     def stop(signum, _frame):
         raise KeyboardInterrupt
@@ -96,12 +107,20 @@ def ensure_chromium() -> None:
 
 
 def test(args: list[str]) -> int:
-    """The whole suite: ruff, then pytest (import contracts, SQLite, PostgreSQL and browser tests)."""
+    """The whole suite: ruff, then pytest twice, once on SQLite and once on PostgreSQL (every database
+    test, the web app, the browser journeys and the real processes each time). TEST_DATABASES=sqlite
+    (or postgresql) in the environment runs one pass only."""
     ensure_chromium()
     ruff = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=ROOT)
     if ruff.returncode:
         return ruff.returncode
-    return subprocess.run([str(BIN / "python"), "-m", "pytest", *args], cwd=ROOT).returncode
+    chosen = os.environ.get("TEST_DATABASES")
+    failed = 0
+    for backend in [chosen] if chosen else ["sqlite", "postgresql"]:
+        print(f"\n==== test suite on {backend} ====", flush=True)
+        env = {**os.environ, "TEST_DATABASES": backend}
+        failed |= subprocess.run([str(BIN / "python"), "-m", "pytest", *args], cwd=ROOT, env=env).returncode
+    return failed
 
 
 def main() -> int:

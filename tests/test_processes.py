@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -42,12 +43,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def env(tmp_path, sqlite_template):
-    db = tmp_path / "proc.db"
-    db.write_bytes(sqlite_template.read_bytes())
+def env(database_url):
     return {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{db}",
+        "DATABASE_URL": database_url,
         "PORT": str(_free_port()),
         "TELEGRAM_BOT_TOKEN": "",
     }
@@ -92,7 +91,19 @@ def test_web_process_serves_the_landing_page_and_stops_on_sigterm(env):
             except OSError:
                 time.sleep(0.2)
         assert "孝感碳普惠" in body
+        ready = urllib.request.urlopen(f"http://127.0.0.1:{env['PORT']}/readyz", timeout=5)
+        assert json.load(ready)["status"] == "ok"
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=30)
     assert process.returncode == 0
+
+
+@pytest.mark.parametrize("name", ["web", "bot", "scheduler"])
+def test_no_process_starts_in_production_with_development_secrets(env, name):
+    process = _start(
+        _procfile()[name], {**env, "APP_ENV": "production", "SECRET_KEY": "", "QR_SIGNING_KEY": ""}
+    )
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "SECRET_KEY must be set to a random value of at least 32 characters" in output

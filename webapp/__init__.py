@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
 
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from carbon_credit import logs
 from carbon_credit.config import Settings
 from carbon_credit.db import make_engine
 from webapp.extensions import babel, csrf, limiter, login_manager
@@ -11,8 +15,13 @@ from webapp.extensions import babel, csrf, limiter, login_manager
 
 def create_app(settings: Settings | None = None) -> Flask:
     """App factory: wiring only, no I/O (migrations and demo data are CLI commands, see cli.py)."""
-    settings = settings or Settings.from_env()
+    settings = settings or Settings.from_env()  # refuses development secrets when APP_ENV=production
+    if not logging.getLogger().handlers:  # leave a host's own logging set-up (pytest, an embedding app) alone
+        logs.configure()
     app = Flask(__name__)
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     production = settings.env == "production"
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -41,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         cli,
         errors,
         i18n,
+        observability,
         public,
         resident,
         rewards,
@@ -68,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.init_app(app)
+    observability.init_app(app, production=production)
     i18n.init_app(app)
     cli.init_app(app)
     return app

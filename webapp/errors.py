@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from carbon_credit.errors import DomainError, NotFound
@@ -26,6 +28,9 @@ def _titles() -> dict[int, str]:
         429: _("Too many attempts. Please wait a minute and try again."),
         500: _("Something went wrong on our side. Nothing was changed; please try again."),
         503: _("The service is busy. Please try again shortly."),
+        "database": _(
+            "The service is temporarily unavailable. Nothing was changed; please try again in a moment."
+        ),
     }
 
 
@@ -34,10 +39,22 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, code: str, text: str):
-    """A JSON error body ``{"error": {"code", "message"}}`` or the error page, with ``status``."""
+    """A JSON error body ``{"error": {"code", "message", "request_id"}}`` or the error page, with ``status``.
+    The request id lets support find the log lines of a failed request."""
+    request_id = g.get("request_id")
     if wants_json():
-        return jsonify(error={"code": code, "message": text}), status
-    return render_template("error.html", status=status, message=text), status
+        return jsonify(error={"code": code, "message": text, "request_id": request_id}), status
+    return render_template("error.html", status=status, message=text, request_id=request_id), status
+
+
+def database_unavailable(error: Exception) -> bool:
+    """True for failures that mean "the database cannot be reached right now" (server down or restarting,
+    connection dropped, pool exhausted, SQLite file locked past the busy timeout), as opposed to a bug."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    return error.connection_invalidated or type(error.orig).__name__ in {"OperationalError", "InterfaceError"}
 
 
 def init_app(app: Flask) -> None:
@@ -64,5 +81,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        if database_unavailable(error):
+            # Nothing was committed (the unit of work rolled back); the pool reconnects by itself
+            # (pool_pre_ping), so the client's retry with the same Idempotency-Key is safe.
+            cause = getattr(error, "orig", error)
+            log.warning("database unavailable on %s %s: %s", request.method, request.path, cause)
+            response = make_response(error_response(503, "database_unavailable", _titles()["database"]))
+            response.headers["Retry-After"] = "5"
+            return response
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal", _titles()[500])

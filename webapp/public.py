@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, render_template
+from sqlalchemy.exc import SQLAlchemyError
 
 from carbon_credit import stats
-from carbon_credit.db import read_session
+from carbon_credit.db import current_revision, head_revision, read_session
 from webapp.context import engine
 
 bp = Blueprint("public", __name__)
+log = logging.getLogger(__name__)
 
 
 @bp.get("/")
@@ -21,5 +25,21 @@ def landing():
 
 @bp.get("/healthz")
 def healthz():
-    """Process liveness for load balancers."""
+    """Process liveness: the worker answers (no database access, so a database outage does not get
+    healthy workers restarted)."""
     return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness for the load balancer: the database answers and is migrated to this code's revision."""
+    head = head_revision()
+    try:
+        current = current_revision(engine())
+    except SQLAlchemyError as error:
+        log.warning("readyz: database unreachable: %s", getattr(error, "orig", error))
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    if current != head:
+        pending = {"database": "migrations pending", "current": current, "head": head}
+        return {"status": "unavailable", **pending}, 503
+    return {"status": "ok", "database": "ok", "revision": current}

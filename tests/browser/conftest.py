@@ -8,7 +8,6 @@ except under CI=true, where they fail. Screenshots of each step: test-artifacts/
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -59,14 +58,13 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
-def live_server(tmp_path, sqlite_template, base_settings):
-    """The app on a fresh SQLite database with the demo data, served by werkzeug in a thread."""
-    database = tmp_path / "browser.db"
-    shutil.copy(sqlite_template, database)
+def live_server(tmp_path, database_url, base_settings):
+    """The app on a fresh database (each backend in TEST_DATABASES) with the demo data, served by werkzeug
+    in a thread."""
     server = make_server("127.0.0.1", 0, None, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     settings = base_settings.with_overrides(
-        database_url=f"sqlite:///{database}",
+        database_url=database_url,
         public_base_url=base_url,
         upload_folder=str(tmp_path / "uploads"),
         login_rate_limit="1000 per minute",
