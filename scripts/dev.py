@@ -5,6 +5,8 @@
                                   # scheduler (http://127.0.0.1:5000)
     python3 scripts/dev.py test   # install into .venv, run the whole suite on SQLite, then on PostgreSQL
                                   # (extra args go to pytest)
+    python3 scripts/dev.py start  # as run, without demo data: one machine running the Procfile for real
+                                  # (set APP_ENV=production, DATABASE_URL, SECRET_KEY, ... first)
 
 Dependencies are installed from requirements.lock (exact versions that were tested); the install is
 skipped while pyproject.toml and requirements.lock are unchanged. Standard library only.
@@ -56,8 +58,9 @@ def procfile() -> dict[str, str]:
     return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
 
 
-def run() -> int:
-    """The Procfile's release step, the demo data, then its web, bot and scheduler processes until Ctrl-C."""
+def run(*, demo: bool = True) -> int:
+    """The Procfile's release step, the demo data (``run`` only), then its web, bot and scheduler processes
+    until Ctrl-C. ``start`` is the same without demo data: how one machine runs the platform for real."""
     env = {
         "PYTHONUNBUFFERED": "1",
         "BIND_HOST": "127.0.0.1",
@@ -72,7 +75,8 @@ def run() -> int:
         return subprocess.Popen(["bash", "-c", f"exec {lines[name]}"], cwd=ROOT, env=env)
 
     subprocess.run(["bash", "-c", lines["release"]], check=True, cwd=ROOT, env=env)
-    subprocess.run([str(BIN / "flask"), "--app", "webapp", "seed-demo"], check=True, cwd=ROOT, env=env)
+    if demo:
+        subprocess.run([str(BIN / "flask"), "--app", "webapp", "seed-demo"], check=True, cwd=ROOT, env=env)
     processes = [start("bot"), start("scheduler"), start("web")]
     print(f"\n  serving http://127.0.0.1:{env['PORT']}  (Ctrl-C stops web, bot and scheduler)\n", flush=True)
 
@@ -125,12 +129,14 @@ def test(args: list[str]) -> int:
 
 def main() -> int:
     command, args = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
-    if command not in {"run", "test"}:
+    if command not in {"run", "start", "test"}:
         print(__doc__)
         return 2
     ensure_venv()
     build()
-    return run() if command == "run" else test(args)
+    if command == "test":
+        return test(args)
+    return run(demo=command == "run")
 
 
 if __name__ == "__main__":

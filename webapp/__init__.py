@@ -19,6 +19,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     if not logging.getLogger().handlers:  # leave a host's own logging set-up (pytest, an embedding app) alone
         logs.configure()
     app = Flask(__name__)
+    if settings.env == "production" and not settings.redis_url:
+        logging.getLogger("webapp").warning("REDIS_URL is not set: rate limits are counted per worker process")
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
