@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 
 KIND = "operator_trips"
 MAX_IMPORT_BYTES = 50 * 1024 * 1024  # larger files are refused: split them by day
+MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024  # what an .xlsx may expand to (about 3 million trip rows)
+MAX_COMPRESSION_RATIO = 100  # sheet XML compresses about 10:1; far more means a zip bomb
 CHUNK_ROWS = 2_000  # rows per transaction; next_row advances after each
 MAX_LISTED = 500  # row problems kept on a batch (counts stay exact beyond it)
 IN_CHUNK = 500  # values per IN (...) query
@@ -457,14 +459,30 @@ def _format_of(data: bytes, filename: str) -> str:
     if data[:4] == b"PK\x03\x04":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if "xl/workbook.xml" in archive.namelist():
-                    return "xlsx"
-        except zipfile.BadZipFile:
-            pass
+                members = archive.infolist()
+        except (zipfile.BadZipFile, ValueError, OSError):
+            members = []
+        if any(m.filename == "xl/workbook.xml" for m in members):
+            _check_expansion(sum(m.file_size for m in members), len(data))
+            return "xlsx"
         raise DomainError("not_a_workbook")
     if (filename or "").lower().endswith((".csv", ".txt")) and b"\0" not in data[:4096]:
         return "csv"
     raise DomainError("not_a_workbook")
+
+
+def _check_expansion(total: int, size: int) -> None:
+    """Refuse a workbook that would expand past the limits (a zip bomb): its rows are counted on upload."""
+    ratio = total // max(1, size)
+    if total > MAX_UNCOMPRESSED_BYTES or ratio > MAX_COMPRESSION_RATIO:
+        mb = 1024 * 1024
+        raise DomainError(
+            "stop_import_zip_bomb",  # the message speaks of "this workbook": it fits trip files as well
+            size_mb=f"{total / mb:.0f}",
+            ratio=ratio,
+            limit_mb=f"{MAX_UNCOMPRESSED_BYTES / mb:.0f}",
+            max_ratio=MAX_COMPRESSION_RATIO,
+        )
 
 
 def _path(settings: Settings, digest: str, ext: str) -> Path:

@@ -27,6 +27,7 @@ from carbon_credit.models import Resident, Reward, Voucher, utcnow
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 16
 MAX_KEY_LENGTH = 120
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
 STAFF_ROLES = ("merchant", "admin")
 # Vouchers are shown and checked at counters in Xiaogan; Settings.timezone has the same default.
 LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -99,8 +100,9 @@ def points_balance(*, session: Session, resident_id: int) -> int:
 
 
 def get_reward(*, session: Session, reward_id: int) -> Reward:
-    """One reward by id (NotFound if there is none)."""
-    reward = session.get(Reward, reward_id)
+    """One reward by id (NotFound if there is none, also for an id no integer key can hold: PostgreSQL,
+    and SQLite past 2**63, would fail the whole request instead)."""
+    reward = session.get(Reward, reward_id) if 0 < reward_id <= MAX_ID else None
     if reward is None:
         raise NotFound("reward_not_found", what="reward", reward_id=reward_id)
     return reward

@@ -28,9 +28,11 @@ from carbon_credit.errors import DomainError, NotFound
 from carbon_credit.i18n import translate
 from carbon_credit.models import District, Resident, Route, RouteStop, Stop
 from carbon_credit.models.transit import TRANSIT_MODES
+from carbon_credit.text import has_control_characters, without_control_characters
 
 # (latitude min, latitude max, longitude min, longitude max): Xiaogan spans about 30.5-31.8 N, 113.3-114.6 E.
 XIAOGAN_BOUNDS = (30.3, 32.0, 113.0, 114.8)
+MAX_ID = 2**31 - 1  # the largest PostgreSQL integer key
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 NAME_MAX = 64
 MIN_ROUTE_STOPS = 2
@@ -112,6 +114,8 @@ def clean_name(value: str, name: str) -> tuple[str, list[Problem]]:
     text = " ".join((value or "").split())
     if not text:
         return text, [Problem(name, "stop_name_required")]
+    if has_control_characters(text):  # the form refuses them too; an imported CSV file may carry them
+        return text, [Problem(name, "text_control_characters")]
     if len(text) > NAME_MAX:
         return text, [Problem(name, "stop_name_too_long", {"max": NAME_MAX})]
     return text, []
@@ -288,8 +292,11 @@ def list_stops(
 ) -> list[StopRow]:
     """Stops by code, filtered by a search in code and names, a route, a district and active or not."""
     query = select(Stop).order_by(Stop.code).limit(limit)
-    if search and search.strip():
-        like = f"%{search.strip().lower()}%"
+    if not all(0 < key <= MAX_ID for key in (route_id, district_id) if key is not None):
+        return []  # no such route or district (a larger number would fail the query itself)
+    search = without_control_characters(search or "").strip()  # NUL would fail the query on PostgreSQL
+    if search:
+        like = f"%{search.lower()}%"
         query = query.where(
             or_(
                 func.lower(Stop.code).like(like),

@@ -9,7 +9,6 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -19,6 +18,7 @@ from carbon_credit.errors import DomainError
 from carbon_credit.i18n import LOCALES, message, normalise_locale
 from webapp.context import engine, settings
 from webapp.extensions import limiter
+from webapp.forms import Form
 from webapp.i18n import current_locale
 
 bp = Blueprint("auth", __name__)
@@ -60,13 +60,13 @@ def init_login(manager: LoginManager) -> None:
         return SignedIn(found.id, found.display_name, found.role, found.locale)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     login = StringField(_l("Mobile number or e-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     login = StringField(_l("Mobile number or e-mail"), validators=[DataRequired(), Length(max=254)])
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=64)])
     district = SelectField(_l("District"), choices=[], validate_choice=True)
@@ -79,7 +79,7 @@ class RegisterForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
     new = PasswordField(
         _l("New password (at least 8 characters)"), validators=[DataRequired(), Length(max=128)]

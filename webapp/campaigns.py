@@ -7,18 +7,18 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
 from carbon_credit import campaign_stats, campaigns, charts
 from carbon_credit.db import read_session, session_scope
 from webapp.context import engine, settings
+from webapp.forms import Form
 from webapp.i18n import current_locale
 
 bp = Blueprint("campaigns", __name__)
 
 
-class PrivacyForm(FlaskForm):
+class PrivacyForm(Form):
     leaderboard = BooleanField(_l("Show my display name on campaign leaderboards"))
     weekly_summary = BooleanField(_l("Send me a weekly summary of my points"))
 

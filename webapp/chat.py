@@ -8,7 +8,6 @@ import secrets
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
@@ -18,23 +17,24 @@ from carbon_credit.chat import engine as dialogue
 from carbon_credit.db import read_session, session_scope
 from carbon_credit.qr_images import qr_svg
 from webapp.context import engine, settings
+from webapp.forms import Form
 from webapp.i18n import current_locale
 
 bp = Blueprint("chat", __name__)
 KEY = Regexp(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-class SendForm(FlaskForm):
+class SendForm(Form):
     text = StringField(_l("Message"), validators=[DataRequired(), Length(max=500)])
     key = HiddenField(validators=[DataRequired(), KEY])
 
 
-class PressForm(FlaskForm):
+class PressForm(Form):
     button = HiddenField(validators=[DataRequired(), Length(max=64)])
     key = HiddenField(validators=[DataRequired(), KEY])
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     """Only the CSRF token."""
 
 

@@ -9,7 +9,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import Length
@@ -28,18 +27,19 @@ from carbon_credit.i18n import message, translate
 from carbon_credit.models import ACTIVITY_STATUSES, utcnow
 from quantification import choices, get_methodology
 from webapp.context import engine, settings
+from webapp.forms import Form
 from webapp.i18n import current_locale, format_co2
 
 bp = Blueprint("resident", __name__)
 
 
-class RecyclingForm(FlaskForm):
+class RecyclingForm(Form):
     key = HiddenField()
     material = SelectField(_l("Material"), choices=[], validate_choice=False)  # the service checks it
     kg = StringField(_l("Weight (kg)"), validators=[Length(max=32)], render_kw={"inputmode": "decimal"})
 
 
-class TreesForm(FlaskForm):
+class TreesForm(Form):
     key = HiddenField()
     trees = StringField(
         _l("Number of trees"), validators=[Length(max=16)], render_kw={"inputmode": "numeric"}
@@ -58,7 +58,7 @@ def material_labels() -> dict[str, str]:
     return {c.key: c.label_zh if _zh() else c.label_en for c in choices("recycling")}
 
 
-def _new_key(form: FlaskForm) -> None:
+def _new_key(form: Form) -> None:
     """A fresh idempotency key on a newly rendered form (a resubmitted form keeps the one it carried)."""
     if not form.is_submitted():
         form.key.data = secrets.token_urlsafe(16)
@@ -203,7 +203,7 @@ def history_page():
         page = history.history(
             session=db,
             resident_id=current_user.id,
-            page=int(page_number) if page_number.isdigit() else 1,
+            page=int(page_number) if page_number.isascii() and page_number.isdigit() else 1,
             **filters,
         )
     query = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}

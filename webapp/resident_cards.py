@@ -9,7 +9,6 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import Length
 
@@ -18,11 +17,12 @@ from carbon_credit.db import read_session, session_scope
 from carbon_credit.errors import DomainError
 from carbon_credit.i18n import message
 from webapp.context import engine
+from webapp.forms import Form
 from webapp.i18n import current_locale
 from webapp.resident import bp
 
 
-class CardForm(FlaskForm):
+class CardForm(Form):
     action = HiddenField(default="link")
     card = StringField(
         _l("Transit card number"),

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
@@ -19,16 +18,17 @@ from carbon_credit.errors import DomainError, NotFound
 from carbon_credit.i18n import message
 from carbon_credit.qr_images import qr_png, qr_svg
 from webapp.context import engine, settings
+from webapp.forms import Form
 from webapp.i18n import current_locale
 
 bp = Blueprint("rewards", __name__)
 
 
-class RedeemForm(FlaskForm):
+class RedeemForm(Form):
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=rewards.MAX_KEY_LENGTH)])
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(Form):
     code = StringField(_l("Voucher code"), validators=[DataRequired(), Length(max=60)])
 
 

@@ -8,7 +8,6 @@ from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
@@ -17,13 +16,14 @@ from carbon_credit.db import read_session, session_scope
 from carbon_credit.errors import DomainError
 from carbon_credit.i18n import message
 from webapp.context import engine
+from webapp.forms import Form
 from webapp.i18n import current_locale
 
 bp = Blueprint("tokens", __name__)
 NEW_TOKEN = "new_api_token"  # session slot: the token just created, until the list is shown again
 
 
-class CreateTokenForm(FlaskForm):
+class CreateTokenForm(Form):
     name = StringField(
         _l("Token name (e.g. the app or script that uses it)"),
         validators=[DataRequired(), Length(max=api_tokens.MAX_NAME)],
@@ -31,7 +31,7 @@ class CreateTokenForm(FlaskForm):
     idempotency_key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{1,64}$")])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     """Only the CSRF token: the token id is in the URL."""
 
 

@@ -6,7 +6,6 @@ import secrets
 
 from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Length
 
@@ -16,12 +15,13 @@ from carbon_credit.errors import DomainError
 from carbon_credit.i18n import message, translate
 from webapp.context import engine, settings
 from webapp.extensions import limiter
+from webapp.forms import Form
 from webapp.i18n import current_locale
 
 bp = Blueprint("transit", __name__)
 
 
-class ScanForm(FlaskForm):
+class ScanForm(Form):
     """The single check-in button: CSRF plus the idempotency key generated when the page was shown."""
 
     key = HiddenField(validators=[DataRequired(), Length(max=120)])

@@ -4,11 +4,11 @@ before/after shown as the fields that changed."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
@@ -16,15 +16,25 @@ from carbon_credit import audit, residents
 from carbon_credit.db import read_session
 from webapp.admin.blueprint import bp
 from webapp.context import engine
+from webapp.forms import Form
 
 
-class AuditFilterForm(FlaskForm):
+def compatible(value: str | None) -> str | None:
+    """Full-width and other compatibility characters as their plain forms (NFKC)."""
+    return unicodedata.normalize("NFKC", value) if value else value
+
+
+class AuditFilterForm(Form):
     """The filters, read from the query string (a GET form: no CSRF token, nothing changes)."""
 
     class Meta:
         csrf = False
 
-    actor = StringField(_l("Actor (mobile number, e-mail or id)"), validators=[Optional(), Length(max=254)])
+    actor = StringField(
+        _l("Actor (mobile number, e-mail or id)"),
+        validators=[Optional(), Length(max=254)],
+        filters=[compatible],  # "１３８…" from a Chinese keyboard is 138…; "²" is 2, not a crash in int()
+    )
     action = StringField(_l("Action name"), validators=[Optional(), Length(max=64)])
     target_type = StringField(_l("Target type"), validators=[Optional(), Length(max=32)])
     day_from = DateField(_l("From"), validators=[Optional()])
@@ -61,7 +71,7 @@ def _actor_id(db, actor: str | None) -> int | None:
     actor = (actor or "").strip()
     if not actor:
         return None
-    if actor.isdigit() and len(actor) < 11:  # an id (a mainland mobile number has 11 digits)
+    if actor.isascii() and actor.isdigit() and len(actor) < 11:  # an id (a mobile number has 11 digits)
         return int(actor)
     found = residents.find_by_login(session=db, login=actor)
     return found.id if found is not None else -1

@@ -10,7 +10,6 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, ValidationError, widgets
 from wtforms.validators import InputRequired, Length, Regexp
 
@@ -22,6 +21,7 @@ from carbon_credit.i18n import message, translate
 from carbon_credit.models import CAMPAIGN_KINDS
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
+from webapp.forms import Form
 from webapp.i18n import current_locale
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
@@ -41,7 +41,7 @@ class Checkboxes(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     key = HiddenField()
     name_zh = StringField(_l("Name (Chinese)"), validators=[REQUIRED, Length(max=80)])
     name_en = StringField(_l("Name (English)"), validators=[REQUIRED, Length(max=80)])
@@ -71,7 +71,7 @@ class CampaignForm(FlaskForm):
     )
 
 
-class EndForm(FlaskForm):
+class EndForm(Form):
     pass
 
 

@@ -8,7 +8,6 @@ import secrets
 from flask import redirect, render_template, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
@@ -19,18 +18,19 @@ from carbon_credit.errors import DomainError
 from carbon_credit.i18n import message
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
+from webapp.forms import Form
 from webapp.i18n import current_locale
 
 REFRESH_SECONDS = 2
 
 
-class CampaignReportForm(FlaskForm):
+class CampaignReportForm(Form):
     kind = HiddenField(default="campaign_report")
     idempotency_key = HiddenField()
     campaign_id = SelectField(_l("Campaign"), coerce=int, validate_choice=True)
 
 
-class AuditorForm(FlaskForm):
+class AuditorForm(Form):
     kind = HiddenField(default="auditor")
     idempotency_key = HiddenField()
     day_from = DateField(_l("From"), validators=[DataRequired()])

@@ -9,7 +9,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 
 from carbon_credit import operator_imports
@@ -18,16 +17,17 @@ from carbon_credit.errors import DomainError
 from carbon_credit.i18n import message, translate
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
+from webapp.forms import Form
 from webapp.i18n import current_locale
 
 UPLOAD_BUDGET_S = 20  # seconds of import work in the upload request; the rest continues on resume/scheduler
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("Trip file (.xlsx or .csv)"), render_kw={"accept": ".xlsx,.csv"})
 
 
-class ResumeForm(FlaskForm):
+class ResumeForm(Form):
     pass
 
 

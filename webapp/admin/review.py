@@ -7,7 +7,6 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -17,23 +16,24 @@ from carbon_credit.errors import DomainError
 from carbon_credit.i18n import MESSAGES, message
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
+from webapp.forms import Form
 from webapp.i18n import current_locale
 
 TABS = ("pending", "suspicious")
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     """Approve one entry (CSRF only: the decision is idempotent by the entry's state)."""
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(
         _l("Reason (shown to the resident)"),
         validators=[DataRequired(), Length(max=review_queue.REASON_MAX)],
     )
 
 
-class BulkApproveForm(FlaskForm):
+class BulkApproveForm(Form):
     ids = SelectMultipleField(_l("Entries to approve"), coerce=int, validate_choice=False)
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -19,10 +18,11 @@ from carbon_credit.errors import DomainError
 from carbon_credit.i18n import message
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
+from webapp.forms import Form
 from webapp.i18n import current_locale
 
 
-class StatsFilter(FlaskForm):
+class StatsFilter(Form):
     """The range and granularity, sent by GET (bookmarkable; nothing changes, so no CSRF token)."""
 
     class Meta:

@@ -9,7 +9,6 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -21,13 +20,14 @@ from carbon_credit.i18n import message
 from carbon_credit.models.transit import TRANSIT_MODES
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
+from webapp.forms import Form
 from webapp.i18n import current_locale
 
 MULTIPART_SLACK = 64 * 1024  # room for the form's other fields and multipart boundaries
 MODE_LABELS = {"bus": _l("Bus"), "metro": _l("Metro")}
 
 
-class KeyedForm(FlaskForm):
+class KeyedForm(Form):
     """A state-changing form: CSRF plus the idempotency key generated when its page was shown."""
 
     key = HiddenField(validators=[DataRequired(), Length(max=120)])
@@ -60,7 +60,7 @@ class RouteForm(KeyedForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("Stops file (.xlsx or .csv)"), validators=[FileRequired()], render_kw={"accept": ".xlsx,.csv"}
     )

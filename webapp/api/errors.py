@@ -129,4 +129,8 @@ def _http_error(error: HTTPException):
         _locale(),
         status=status,
     )
-    return _error_body(status, code, text)
+    response = _error_body(status, code, text)
+    for name, value in error.get_headers():  # e.g. Allow on a 405 (RFC 9110)
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response

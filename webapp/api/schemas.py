@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -20,6 +21,7 @@ from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 IDEMPOTENCY_KEY = r"^[A-Za-z0-9_-]{1,120}$"
+BEHAVIOUR = r"^[a-z][a-z0-9_]{0,31}$"  # a behaviour id such as tree_planting
 
 # ---- request models -------------------------------------------------------------------------------------
 
@@ -54,6 +56,18 @@ def _text_only(value: Any) -> Any:
         raise PydanticCustomError("datetime_type", "must be an ISO-8601 text")
     return value
 
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_text(value: Any) -> Any:
+    """A query date is YYYY-MM-DD as documented (pydantic alone would also take "0" as a Unix time)."""
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("date_parsing", "must be a date (YYYY-MM-DD)")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
 
 SCALAR_SCHEMA = {"anyOf": [{"type": "string", "maxLength": 64}, {"type": "number"}]}
 InputValue = Annotated[
@@ -91,10 +105,10 @@ class ActivityIn(Strict):
 
 
 class ActivityQuery(Strict):
-    behaviour: str | None = Field(default=None, max_length=32)
+    behaviour: str | None = Field(default=None, max_length=32, pattern=BEHAVIOUR, examples=["recycling"])
     status: Literal["credited", "pending", "rejected"] | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     page: int = Field(default=1, ge=1, le=100_000)
     per_page: int = Field(default=20, ge=1, le=100)
 
