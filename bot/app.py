@@ -38,7 +38,9 @@ def build_application(
     builder = builder.post_init(notifier.start)
     builder = builder.post_shutdown(_shutdown_and_dispose if owns_engine else notifier.stop)
     application = builder.build()
-    application.bot_data.engine = make_engine(settings.database_url) if owns_engine else engine
+    if owns_engine:
+        engine = make_engine(settings.database_url, sqlite_busy_timeout_s=settings.sqlite_busy_timeout_s)
+    application.bot_data.engine = engine
     application.bot_data.settings = settings
     handlers.register(application)
     return application

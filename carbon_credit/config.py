@@ -37,6 +37,7 @@ INT_SETTINGS = {
     "review_recycling_kg": "REVIEW_RECYCLING_KG",
     "review_trees": "REVIEW_TREES",
     "chat_messages_per_minute": "CHAT_MESSAGES_PER_MINUTE",
+    "sqlite_busy_timeout_s": "SQLITE_BUSY_TIMEOUT_S",
 }
 
 
@@ -53,6 +54,10 @@ class Settings:
     secret_key: str = DEV_SECRET
     qr_signing_key: str = DEV_SECRET
     redis_url: str | None = None
+    # SQLite only: how long a write waits for another writer's lock before the request fails with 503.
+    # Writes hold the lock for milliseconds (an import batch ~0.2 s); waiting longer only ties up every
+    # worker thread. Keep it well under gunicorn's timeout and the proxy's.
+    sqlite_busy_timeout_s: int = 5
     # How many reverse proxies (load balancer, nginx) sit in front of the web process and set
     # X-Forwarded-For/-Proto/-Host; 0 = none, the client address is the peer's.
     trusted_proxies: int = 0

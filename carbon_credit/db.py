@@ -8,6 +8,8 @@ work uses :func:`read_session`, which opens a deferred transaction and does not 
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -32,8 +34,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """Create an engine; SQLite files get their folder created and the pragmas and locking set up."""
+def make_engine(url: str, *, sqlite_busy_timeout_s: int = SQLITE_BUSY_TIMEOUT_S, **kwargs) -> Engine:
+    """Create an engine; SQLite files get their folder created and the pragmas, busy timeout and locking
+    set up (the web app passes its shorter SQLITE_BUSY_TIMEOUT_S setting)."""
     url = normalise_url(url)
     if not url.startswith("sqlite"):
         # A server that is down answers at once; one that cannot be reached must not hold a request longer.
@@ -42,10 +45,53 @@ def make_engine(url: str, **kwargs) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **kwargs)
+    # Write transactions of one process queue on a lock shared by the engine's connections, so only one
+    # thread per process waits in SQLite's busy handler (whose sleeps of up to 100 ms make latency spiky).
+    factory = type(
+        "QueuedWriterConnection",
+        (_QueuedWriterConnection,),
+        {"write_lock": threading.Lock(), "busy_timeout_s": sqlite_busy_timeout_s},
+    )
+    connect_args = {"timeout": sqlite_busy_timeout_s, "factory": factory}
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+class _QueuedWriterConnection(sqlite3.Connection):
+    """A pysqlite connection that holds its class's ``write_lock`` from BEGIN IMMEDIATE to COMMIT/ROLLBACK."""
+
+    write_lock: threading.Lock
+    busy_timeout_s: int
+    _holding = False
+
+    def queue_for_write(self) -> None:
+        # Bounded: if a lock holder leaked, SQLite's own busy timeout still decides.
+        self._holding = self.write_lock.acquire(timeout=self.busy_timeout_s)
+
+    def release_write(self) -> None:
+        if self._holding:
+            self._holding = False
+            self.write_lock.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.release_write()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.release_write()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.release_write()
 
 
 def _sqlite_on_connect(dbapi_conn, _record) -> None:
@@ -54,15 +100,24 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+    cursor.execute(f"PRAGMA busy_timeout={dbapi_conn.busy_timeout_s * 1000}")
     cursor.close()
 
 
 def _sqlite_on_begin(conn) -> None:
     if conn.get_execution_options().get(_READ_ONLY):
         conn.exec_driver_sql("BEGIN")
-    else:
+        return
+    dbapi_conn = conn.connection.dbapi_connection
+    queued = isinstance(dbapi_conn, _QueuedWriterConnection)
+    if queued:
+        dbapi_conn.queue_for_write()
+    try:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if queued:
+            dbapi_conn.release_write()
+        raise
 
 
 @contextmanager

@@ -6,11 +6,21 @@ import logging
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from carbon_credit import logs
 from carbon_credit.config import Settings
 from carbon_credit.db import make_engine
 from webapp.extensions import babel, csrf, limiter, login_manager
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in a URL stops at 2**31 - 1, the largest PostgreSQL integer key: a larger number is a
+    404 instead of a database error (or SQLite's OverflowError) in the view."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's parameter name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -19,8 +29,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     if not logging.getLogger().handlers:  # leave a host's own logging set-up (pytest, an embedding app) alone
         logs.configure()
     app = Flask(__name__)
+    app.url_map.converters["int"] = IdConverter  # before any blueprint registers its routes
     if settings.env == "production" and not settings.redis_url:
-        logging.getLogger("webapp").warning("REDIS_URL is not set: rate limits are counted per worker process")
+        logging.getLogger("webapp").warning("REDIS_URL is not set: rate limits are counted per process")
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -41,7 +52,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE="zh_Hans",
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
     )
-    app.extensions["carbon"] = {"settings": settings, "engine": make_engine(settings.database_url)}
+    engine = make_engine(settings.database_url, sqlite_busy_timeout_s=settings.sqlite_busy_timeout_s)
+    app.extensions["carbon"] = {"settings": settings, "engine": engine}
 
     from webapp import (
         admin,

@@ -67,7 +67,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
-        return error_response(status, f"http_{status}", _titles().get(status, error.name))
+        response = make_response(error_response(status, f"http_{status}", _titles().get(status, error.name)))
+        for name, value in error.get_headers():  # e.g. Allow on a 405 (RFC 9110), Retry-After on a 429
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound):

@@ -17,6 +17,7 @@ POLICY = {
     "static": PUBLIC,
     "public.landing": PUBLIC,
     "public.healthz": PUBLIC,
+    "public.readyz": PUBLIC,
     "auth.login": PUBLIC,
     "auth.register": PUBLIC,
     "auth.logout": PUBLIC,
