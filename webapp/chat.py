@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -78,6 +78,9 @@ def send():
     """A typed message."""
     form = SendForm()
     if not form.validate_on_submit():
+        for errors in form.errors.values():  # e.g. a control character pasted in: say why nothing was sent
+            flash(errors[0], "error")
+            break
         return redirect(url_for("chat.page"), 303)
     return _handle(text=form.text.data.strip(), update_key=form.key.data)
 

@@ -227,7 +227,9 @@ def test_chat_messages_are_shown_escaped_and_control_characters_stored_nowhere(c
             "/chat", {"text": value, "key": secrets.token_urlsafe(12)}, form_page="/chat"
         )
         assert response.status_code < 500 and row_counts(engine) == before
-        assert value not in client.get("/chat").get_data(as_text=True)
+        page = client.get("/chat").get_data(as_text=True)
+        assert value not in page
+        assert '<p class="flash error" role="status">' in page  # told why nothing was sent
 
 
 NUMBERS = ["２", "٢", "²", "1e309", "NaN", "-1", "0x10", "9" * 400, "2\x00", "2 kg"]
