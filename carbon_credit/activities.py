@@ -17,12 +17,12 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlmodel import Session
 
 from carbon_credit import campaigns, ledger, rollups, trust
 from carbon_credit.config import Settings
-from carbon_credit.errors import DomainError, IdempotencyConflict, InvalidActivity
+from carbon_credit.errors import DomainError, IdempotencyConflict, InvalidActivity, NotFound
 from carbon_credit.models import CHANNELS, Account, Activity, LedgerEntry, Resident, utcnow
 from carbon_credit.review import review_reason
 from quantification import Factor, QuantificationError, Result, get_methodology, quantify
@@ -65,22 +65,55 @@ def local_day(moment: datetime, settings: Settings) -> date:
     return moment.astimezone(ZoneInfo(settings.timezone)).date()
 
 
+@dataclass(frozen=True, slots=True)
+class LockedAccount:
+    """A resident's account, locked for the current transaction by :func:`lock_account`, and the
+    resident's district (read in the same query, for the campaign and statistics steps)."""
+
+    resident_id: int
+    id: int
+    district_id: int | None
+
+
+def lock_account(*, session: Session, resident_id: int) -> LockedAccount:
+    """Lock the resident's account row (PostgreSQL ``FOR UPDATE OF accounts``; SQLite's write transaction
+    already serialises), which serialises one resident's requests, and read their district alongside."""
+    query = (
+        select(Account.id, Resident.district_id)
+        .join(Resident, Resident.id == Account.resident_id)
+        .where(Account.resident_id == resident_id)
+        .with_for_update(of=Account)
+    )
+    row = session.execute(query).one_or_none()
+    if row is None:
+        raise NotFound(what="account", resident_id=resident_id)
+    return LockedAccount(resident_id, row[0], row[1])
+
+
 def record_activity(
-    *, session: Session, settings: Settings, item: ActivityInput, now: datetime | None = None
+    *,
+    session: Session,
+    settings: Settings,
+    item: ActivityInput,
+    now: datetime | None = None,
+    account: LockedAccount | None = None,
 ) -> Activity:
-    """Record and credit one activity; the same (resident, key) twice returns the first activity."""
+    """Record and credit one activity; the same (resident, key) twice returns the first activity.
+    ``account``: the caller already holds the lock from :func:`lock_account` in this transaction."""
     key = _scoped_key(item)
-    account_id = ledger.account_id_for(session=session, resident_id=item.resident_id, lock=True)
+    if account is None or account.resident_id != item.resident_id:
+        account = lock_account(session=session, resident_id=item.resident_id)
+    account_id = account.id
     existing = session.execute(select(Activity).where(Activity.idempotency_key == key)).scalar_one_or_none()
     if existing is not None:
         if existing.behaviour != item.behaviour:
             raise IdempotencyConflict(key=item.idempotency_key)
         return existing
     result = _quantify(item)
-    level = _trust_levels(session, [item], now).get(item.resident_id, trust.NORMAL)
+    day = local_day(_occurred_at(item, settings, now), settings)
+    level, already = _standing(session, item, day, now)
     activity = Activity(**_activity_row(item, result, settings, key, now, level))
     if activity.status == "credited":  # a pending entry (review rule) is capped when it is approved
-        already = _credited_today(session, item.resident_id, item.behaviour, activity.local_day)
         activity.points, activity.note = _apply_cap(
             activity.points_quantified, already, item.behaviour, settings
         )
@@ -93,7 +126,8 @@ def record_activity(
         activity.ledger_entry_id = ledger.post(session=session, posting=posting).id
         session.flush()
     if activity.status == "credited":
-        after_credit(session=session, settings=settings, activities=[activity])
+        districts = {item.resident_id: account.district_id}
+        after_credit(session=session, settings=settings, activities=[activity], districts=districts)
     return activity
 
 
@@ -123,13 +157,22 @@ def credit_pending(*, session: Session, settings: Settings, activity: Activity) 
     return activity
 
 
-def after_credit(*, session: Session, settings: Settings, activities: Sequence[Activity]) -> None:
+def after_credit(
+    *,
+    session: Session,
+    settings: Settings,
+    activities: Sequence[Activity],
+    districts: Mapping[int, int | None] | None = None,
+) -> None:
     """What follows every credit (here, the bulk path and review approval): campaign bonuses, then the
-    statistics rollups, in the same transaction."""
+    statistics rollups, in the same transaction. ``districts`` (resident id -> district id), when the
+    caller read them in this transaction, saves the lookup."""
     if not activities:
         return
     facts = [_credit_facts(a) for a in activities]
-    districts = _districts_of(session, {f["resident_id"] for f in facts})
+    residents = {f["resident_id"] for f in facts}
+    if districts is None or not residents <= districts.keys():
+        districts = _districts_of(session, residents)
     for fact in facts:
         fact["district_id"] = districts.get(fact["resident_id"]) or 0
     campaigns.award(session=session, settings=settings, activities=facts)
@@ -291,6 +334,23 @@ def _trust_levels(session: Session, items: Sequence[ActivityInput], now: datetim
     """Trust levels (carbon_credit.trust) of the residents whose items have review thresholds; none else."""
     ids = {i.resident_id for i in items if i.behaviour in trust.BEHAVIOURS_WITH_THRESHOLDS}
     return trust.levels_for(session=session, resident_ids=ids, now=now) if ids else {}
+
+
+def _standing(session: Session, item: ActivityInput, day: date, now: datetime | None) -> tuple[str, int]:
+    """(trust level, points credited to the resident for the behaviour on ``day``) in one query; the level
+    is asked only for behaviours with review thresholds (as :func:`_trust_levels`), else it is normal."""
+    if item.behaviour not in trust.BEHAVIOURS_WITH_THRESHOLDS:
+        return trust.NORMAL, _credited_today(session, item.resident_id, item.behaviour, day)
+    credited = Activity.status == "credited"
+    today = and_(Activity.behaviour == item.behaviour, Activity.local_day == day)
+    decided = trust.decided_since(now)
+    query = select(
+        func.coalesce(func.sum(case((and_(today, credited), Activity.points), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(decided, credited), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(decided, Activity.status == "rejected"), 1), else_=0)), 0),
+    ).where(Activity.resident_id == item.resident_id, or_(today, decided))
+    already, approvals, rejections = session.execute(query).one()
+    return trust.classify(int(approvals), int(rejections)), int(already)
 
 
 def _activity_row(

@@ -2,7 +2,7 @@
 
 The plaintext (``cc_`` + 43 URL-safe characters, 256 random bits) is returned once, by :func:`create_token`;
 the database keeps its hash and a short prefix so the owner can tell tokens apart. A token is sent as
-``Authorization: Bearer <token>``; :func:`authenticate_token` finds its owner from the hash. A plain SHA-256
+``Authorization: Bearer <token>``; :func:`owner_of_token` finds its owner from the hash. A plain SHA-256
 (not a slow password hash) is right here: the token is random and long, so it cannot be guessed offline.
 """
 
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlmodel import Session
@@ -66,29 +67,66 @@ def revoke_token(*, session: Session, resident_id: int, token_id: int) -> None:
         session.flush()
 
 
-def authenticate_token(*, session: Session, token: str) -> Resident:
-    """The active owner of an unrevoked token, else ``invalid_token``. Records when it was last used."""
+@dataclass(frozen=True, slots=True)
+class TokenOwner:
+    """The active owner of a valid token, as plain values, and when the token was last recorded as used."""
+
+    id: int
+    display_name: str
+    locale: str
+    role: str
+    token_id: int
+    last_used_at: datetime | None
+
+    def use_is_stale(self, now: datetime | None = None) -> bool:
+        """Whether ``last_used_at`` is due to be written again (never, or over LAST_USED_GRANULARITY ago)."""
+        return self.last_used_at is None or self.last_used_at < (now or utcnow()) - LAST_USED_GRANULARITY
+
+
+def owner_of_token(*, session: Session, token: str) -> TokenOwner:
+    """Read-only: the active owner of an unrevoked token (one joined SELECT), else ``invalid_token``."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise DomainError("invalid_token")
-    row = session.execute(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(token))
-    ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None:
+    query = (
+        select(
+            Resident.id,
+            Resident.display_name,
+            Resident.locale,
+            Resident.role,
+            ApiToken.id,
+            ApiToken.last_used_at,
+        )
+        .join(ApiToken, ApiToken.resident_id == Resident.id)
+        .where(
+            ApiToken.token_hash == hash_token(token),
+            ApiToken.revoked_at.is_(None),
+            Resident.is_active,
+        )
+    )
+    row = session.execute(query).one_or_none()
+    if row is None:
         raise DomainError("invalid_token")
-    resident = session.get(Resident, row.resident_id)
-    if resident is None or not resident.is_active:
-        raise DomainError("invalid_token")
-    _touch(session, row)
-    return resident
+    return TokenOwner(*row)
 
 
-def _touch(session: Session, row: ApiToken) -> None:
-    """One conditional UPDATE, so concurrent requests with the same token write at most once a minute."""
+def record_use(*, session: Session, token_id: int) -> None:
+    """Set ``last_used_at`` to now unless it was set less than LAST_USED_GRANULARITY ago (one conditional
+    UPDATE, so concurrent requests with the same token write at most once a minute)."""
     now = utcnow()
     table = ApiToken.__table__
     session.execute(
         update(table)
-        .where(table.c.id == row.id)
+        .where(table.c.id == token_id)
         .where((table.c.last_used_at.is_(None)) | (table.c.last_used_at < now - LAST_USED_GRANULARITY))
         .values(last_used_at=now)
     )
+
+
+def authenticate_token(*, session: Session, token: str) -> TokenOwner:
+    """The active owner of an unrevoked token, else ``invalid_token``; records the use in ``session`` when
+    due. Callers that want the read without a write transaction use :func:`owner_of_token`, then
+    :func:`record_use` only when ``use_is_stale()``."""
+    owner = owner_of_token(session=session, token=token)
+    if owner.use_is_stale():
+        record_use(session=session, token_id=owner.token_id)
+    return owner

@@ -16,8 +16,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -78,6 +81,8 @@ def post(*, session: Session, posting: Posting) -> LedgerEntry:
     different posting, InvalidAmount for a zero, fractional or absurd amount.
     """
     _validate(posting)
+    if posting.points > 0:
+        return _post_credit(session, posting)
     existing = _by_key(session, posting.idempotency_key)
     if existing is not None:
         return _same_or_conflict(existing, posting)
@@ -93,6 +98,30 @@ def post(*, session: Session, posting: Posting) -> LedgerEntry:
             raise
         return _same_or_conflict(existing, posting)
     return entry
+
+
+def _post_credit(session: Session, posting: Posting) -> LedgerEntry:
+    """A credit cannot overdraw, so it needs no pre-check and no savepoint: move the balance (which locks the
+    row on PostgreSQL), then insert the entry with ON CONFLICT (idempotency_key) DO NOTHING. When the key
+    exists (a retry, or a concurrent post of it that committed first), the move is taken back in the same
+    transaction and the answer is as for an existing key: that entry, or IdempotencyConflict."""
+    new_balance = _move(session, posting.account_id, posting.points)
+    statement = _insert_if_new(session.get_bind().dialect.name).values(**_row(posting, new_balance))
+    entry = session.scalars(statement.returning(LedgerEntry)).one_or_none()
+    if entry is not None:
+        return entry
+    _move(session, posting.account_id, -posting.points)
+    existing = _by_key(session, posting.idempotency_key)
+    if existing is None:  # not reachable: the key is the only conflict target
+        raise IdempotencyConflict(key=posting.idempotency_key)
+    return _same_or_conflict(existing, posting)
+
+
+@lru_cache(maxsize=4)
+def _insert_if_new(dialect: str):
+    """INSERT INTO ledger_entries ... ON CONFLICT (idempotency_key) DO NOTHING, for SQLite and PostgreSQL."""
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(LedgerEntry)
+    return statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
 
 
 def post_many(*, session: Session, postings: Sequence[Posting]) -> dict[str, int]:

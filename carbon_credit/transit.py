@@ -23,12 +23,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from carbon_credit import idempotency, ledger, qr
-from carbon_credit.activities import ActivityInput, local_day, record_activity
+from carbon_credit import idempotency, qr
+from carbon_credit.activities import ActivityInput, LockedAccount, local_day, lock_account, record_activity
 from carbon_credit.config import Settings
 from carbon_credit.errors import DomainError, NotFound
 from carbon_credit.models import Activity, Route, RouteStop, Stop, TapIn, TransitRejection, utcnow
@@ -118,14 +118,14 @@ def scan(
     """One QR scan by a resident: tap in, tap out (credit the trip), cancel, or refuse by a rule.
     The same ``idempotency_key`` again returns the first result and changes nothing."""
     now = now or utcnow()
-    ledger.account_id_for(session=session, resident_id=resident_id, lock=True)  # one scan per resident
+    account = lock_account(session=session, resident_id=resident_id)  # one scan per resident at a time
     memo = {"session": session, "scope": SCOPE, "owner_id": resident_id, "key": idempotency_key}
     asked = idempotency.fingerprint(token)
     stored = idempotency.recall(**memo, asked=asked)
     if stored is not None:
         return _replayed(stored)
     try:
-        result = _scan(session, settings, resident_id, token, now)
+        result = _scan(session, settings, account, token, now)
     except DomainError as error:
         if error.code == "invalid_stop_token":
             idempotency.remember(**memo, asked=asked, outcome={"error": error.code, "params": error.params})
@@ -134,10 +134,17 @@ def scan(
     return result
 
 
-def _scan(session: Session, settings: Settings, resident_id: int, token: str, now: datetime) -> ScanResult:
+def _scan(
+    session: Session, settings: Settings, account: LockedAccount, token: str, now: datetime
+) -> ScanResult:
+    resident_id = account.resident_id
     stop = _checked_stop(session, settings, resident_id, token, now)
+    # The open tap-in with its stop: a tap-out's origin is then in the session, without a query of its own.
     current = session.execute(
-        select(TapIn).where(TapIn.resident_id == resident_id, TapIn.status == "open").with_for_update()
+        select(TapIn, Stop)
+        .join(Stop, Stop.id == TapIn.stop_id)
+        .where(TapIn.resident_id == resident_id, TapIn.status == "open")
+        .with_for_update(of=TapIn)
     ).scalar_one_or_none()
     if current is not None and _is_stale(current, settings, now):
         _expire(session, settings, current, now, by="scan")
@@ -146,7 +153,7 @@ def _scan(session: Session, settings: Settings, resident_id: int, token: str, no
         return _tap_in(session, settings, resident_id, stop, now)
     if current.stop_id == stop.id:
         return _cancel(session, current, stop, now)
-    return _tap_out(session, settings, current, stop, now)
+    return _tap_out(session, settings, current, stop, now, account)
 
 
 def expire_stale_tap_ins(*, session: Session, settings: Settings, now: datetime | None = None) -> int:
@@ -290,7 +297,7 @@ def _cancel(session, tap: TapIn, stop: Stop, now: datetime) -> ScanResult:
     return _result("cancelled", stop, tap_in_id=tap.id, reason=CANCELLED, at=now)
 
 
-def _tap_out(session, settings, tap: TapIn, stop: Stop, now: datetime) -> ScanResult:
+def _tap_out(session, settings, tap: TapIn, stop: Stop, now: datetime, account: LockedAccount) -> ScanResult:
     origin = session.get(Stop, tap.stop_id)
     metres, mode, basis = _measure(session, settings, origin, stop)
     elapsed = (now - tap.tapped_in_at).total_seconds()
@@ -304,7 +311,7 @@ def _tap_out(session, settings, tap: TapIn, stop: Stop, now: datetime) -> ScanRe
     failure = _rule_failure(session, settings, tap.resident_id, metres, mode, elapsed, now)
     activity = None
     if failure is None:
-        activity, failure = _credit(session, settings, tap, stop, facts, now)
+        activity, failure = _credit(session, settings, tap, stop, facts, now, account)
     if failure is not None:
         code, params = failure
         _close(session, tap, "rejected", now, code, tap_out_stop_id=stop.id, metres=metres)
@@ -314,7 +321,7 @@ def _tap_out(session, settings, tap: TapIn, stop: Stop, now: datetime) -> ScanRe
     return _credited_result(stop, tap, activity)
 
 
-def _credit(session, settings, tap: TapIn, stop: Stop, details: dict, now: datetime):
+def _credit(session, settings, tap: TapIn, stop: Stop, details: dict, now: datetime, account: LockedAccount):
     """Quantify and credit the trip through the green-travel methodology; a refusal by the methodology
     (an implausible leg) becomes a rejection like the platform's own rules."""
     km = Decimal(details["metres"]) / 1000
@@ -329,7 +336,10 @@ def _credit(session, settings, tap: TapIn, stop: Stop, details: dict, now: datet
     )
     try:
         with session.begin_nested():
-            return record_activity(session=session, settings=settings, item=item, now=now), None
+            credited = record_activity(
+                session=session, settings=settings, item=item, now=now, account=account
+            )
+            return credited, None
     except DomainError as error:
         return None, (error.code, dict(error.params))
 
@@ -393,13 +403,12 @@ def _measure(session, settings, a: Stop, b: Stop) -> tuple[int, str, str]:
 
 
 def _last_scan_at(session: Session, resident_id: int, stop_id: int) -> datetime | None:
-    tapped_in = select(func.max(TapIn.tapped_in_at)).where(
-        TapIn.resident_id == resident_id, TapIn.stop_id == stop_id
-    )
-    tapped_out = select(func.max(TapIn.closed_at)).where(
-        TapIn.resident_id == resident_id, TapIn.tap_out_stop_id == stop_id
-    )
-    moments = [session.execute(q).scalar_one() for q in (tapped_in, tapped_out)]
+    """The resident's last tap-in or tap-out at the stop (one query)."""
+    query = select(
+        func.max(case((TapIn.stop_id == stop_id, TapIn.tapped_in_at))),
+        func.max(case((TapIn.tap_out_stop_id == stop_id, TapIn.closed_at))),
+    ).where(TapIn.resident_id == resident_id, or_(TapIn.stop_id == stop_id, TapIn.tap_out_stop_id == stop_id))
+    moments = session.execute(query).one()
     return max((m for m in moments if m is not None), default=None)
 
 

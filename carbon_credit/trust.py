@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlmodel import Session
 
 from carbon_credit.models import Activity, utcnow
@@ -58,22 +58,25 @@ def levels_for(
     levels = dict.fromkeys(ids, NORMAL)
     if not ids:
         return levels
-    since = (now or utcnow()) - timedelta(days=WINDOW_DAYS)
+    decided = decided_since(now)
     approved = case((Activity.status == "credited", 1), else_=0)
     rejected = case((Activity.status == "rejected", 1), else_=0)
     query = (
         select(Activity.resident_id, func.sum(approved), func.sum(rejected))
-        .where(
-            Activity.resident_id.in_(ids),
-            Activity.reviewed_at.is_not(None),
-            Activity.reviewed_at >= since,
-            Activity.reviewed_by.is_not(None),
-        )
+        .where(Activity.resident_id.in_(ids), decided)
         .group_by(Activity.resident_id)
     )
     for resident_id, approvals, rejections in session.execute(query):
         levels[resident_id] = classify(int(approvals or 0), int(rejections or 0))
     return levels
+
+
+def decided_since(now: datetime | None = None) -> ColumnElement[bool]:
+    """SQL condition: an activity an administrator decided within the last WINDOW_DAYS days."""
+    since = (now or utcnow()) - timedelta(days=WINDOW_DAYS)
+    return and_(
+        Activity.reviewed_at.is_not(None), Activity.reviewed_at >= since, Activity.reviewed_by.is_not(None)
+    )
 
 
 def classify(approvals: int, rejections: int) -> str:

@@ -30,7 +30,8 @@ from carbon_credit.config import Settings
 ROOT = Path(__file__).resolve().parents[2]
 RESIDENTS = 20  # scans cycle over these, so each one taps in, then out at the next stop
 STEPS = [
-    ("carbon_credit.api_tokens", "authenticate_token"),
+    ("carbon_credit.api_tokens", "owner_of_token"),
+    ("carbon_credit.api_tokens", "record_use"),
     ("carbon_credit.transit", "scan"),
     ("carbon_credit.transit", "_stop_for_token"),
     ("carbon_credit.transit", "_tap_in"),
@@ -41,9 +42,10 @@ STEPS = [
     ("carbon_credit.transit", "_credit"),
     ("carbon_credit.idempotency", "recall"),
     ("carbon_credit.idempotency", "remember"),
-    ("carbon_credit.ledger", "account_id_for"),
+    ("carbon_credit.activities", "lock_account"),
+    ("carbon_credit.transit", "lock_account"),
     ("carbon_credit.ledger", "post"),
-    ("carbon_credit.activities", "_trust_levels"),
+    ("carbon_credit.activities", "_standing"),
     ("carbon_credit.activities", "_credited_today"),
     ("carbon_credit.activities", "after_credit"),
     ("carbon_credit.campaigns", "award"),
@@ -52,7 +54,7 @@ STEPS = [
     ("carbon_credit.transit", "record_activity"),  # a tap-out's call
 ]
 HOOKS = {
-    "preprocess_request": "before_request hooks (request id, token auth + its commit)",
+    "preprocess_request": "before_request hooks (request id, token check: a read; a write once a minute)",
     "dispatch_request": "view (spectree validation, service, its commit)",
     "process_response": "after_request hooks (headers, access log)",
 }
