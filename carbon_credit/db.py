@@ -8,8 +8,10 @@ work uses :func:`read_session`, which opens a deferred transaction and does not 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -20,6 +22,11 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from carbon_credit.config import PROJECT_ROOT
+
+try:
+    import fcntl
+except ImportError:  # Windows: threads still queue; processes meet SQLite's busy handler
+    fcntl = None
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -45,12 +52,14 @@ def make_engine(url: str, *, sqlite_busy_timeout_s: int = SQLITE_BUSY_TIMEOUT_S,
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    # Write transactions of one process queue on a lock shared by the engine's connections, so only one
-    # thread per process waits in SQLite's busy handler (whose sleeps of up to 100 ms make latency spiky).
+    # Write transactions queue for the file: threads of a process on a lock shared by the engine's
+    # connections, processes on an advisory lock file polled every 2 ms, so writers rarely meet SQLite's busy
+    # handler, whose back-off sleeps of up to 100 ms made latency spiky under load.
+    lock_path = f"{database}-writers.lock" if database and database != ":memory:" else None
     factory = type(
         "QueuedWriterConnection",
         (_QueuedWriterConnection,),
-        {"write_lock": threading.Lock(), "busy_timeout_s": sqlite_busy_timeout_s},
+        {"write_lock": threading.Lock(), "busy_timeout_s": sqlite_busy_timeout_s, "lock_path": lock_path},
     )
     connect_args = {"timeout": sqlite_busy_timeout_s, "factory": factory}
     engine = create_engine(url, connect_args=connect_args, **kwargs)
@@ -64,13 +73,39 @@ class _QueuedWriterConnection(sqlite3.Connection):
 
     write_lock: threading.Lock
     busy_timeout_s: int
+    lock_path: str | None
+    _lock_file: tuple[int, int] | None = None  # (pid, fd): a forked child opens its own
     _holding = False
+    _file_locked = False
 
     def queue_for_write(self) -> None:
-        # Bounded: if a lock holder leaked, SQLite's own busy timeout still decides.
+        # Bounded: after the busy timeout the writer goes ahead and SQLite's own busy timeout decides.
+        deadline = time.monotonic() + self.busy_timeout_s
         self._holding = self.write_lock.acquire(timeout=self.busy_timeout_s)
+        if not self._holding or self.lock_path is None or fcntl is None:
+            return
+        fd = self._file_descriptor()
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(0.002)
+            else:
+                self._file_locked = True
+                return
+
+    def _file_descriptor(self) -> int:
+        cls = type(self)
+        if cls._lock_file is None or cls._lock_file[0] != os.getpid():
+            cls._lock_file = (os.getpid(), os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600))
+        return cls._lock_file[1]
 
     def release_write(self) -> None:
+        if self._file_locked:
+            self._file_locked = False
+            fcntl.flock(self._file_descriptor(), fcntl.LOCK_UN)
         if self._holding:
             self._holding = False
             self.write_lock.release()
