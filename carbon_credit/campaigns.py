@@ -155,6 +155,17 @@ def _take(session: Session, campaign_id: int, points: int) -> bool:
     return session.execute(statement).rowcount == 1
 
 
+def give_back(*, session: Session, campaign_id: int, points: int) -> None:
+    """Return a reversed bonus to its campaign's budget (a review rejection took it back from the resident),
+    so ``spent_points`` stays the sum of the bonuses residents keep and the rest can still be awarded."""
+    spent = _table.c.spent_points
+    statement = (
+        update(_table).where(_table.c.id == campaign_id, spent >= points).values(spent_points=spent - points)
+    )
+    if session.execute(statement).rowcount != 1:
+        raise RuntimeError(f"campaign {campaign_id} has not spent the {points} points being given back")
+
+
 def _already_paid(session: Session, activity_ids: list[int]) -> set[int]:
     """Activities whose bonus entry exists already (a repeated call must not draw the budget twice)."""
     if not activity_ids:

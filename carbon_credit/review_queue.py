@@ -6,7 +6,7 @@ Decisions (docs/review.md):
 - **reject** a pending entry: status ``rejected`` with the administrator's reason, nothing credited;
 - **reject a credited entry**: a reversal of its points (``ledger.reverse`` of its own entry, or a reversal
   posting of its points when a batch entry credited it), of its campaign bonus entry if any, and its
-  rollup subtracted (the campaign's spent budget is not given back). If the resident has
+  rollup subtracted; the bonus goes back to the campaign's budget. If the resident has
   spent the points already, the reversal would overdraw: it is refused (``review_reversal_overdraw``, an
   InsufficientPoints) and nothing changes; the points are never partly taken back.
 
@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from carbon_credit import activities, audit, ledger, notifications, rollups, trust
+from carbon_credit import activities, audit, campaigns, ledger, notifications, rollups, trust
 from carbon_credit.config import Settings
 from carbon_credit.errors import DomainError, InsufficientPoints, NotFound
 from carbon_credit.models import Account, Activity, LedgerEntry, Resident, Stop, TransitRejection, utcnow
@@ -339,6 +339,7 @@ def _reverse_credit(session: Session, activity: Activity) -> int:
         if bonus is not None:
             key = f"review_reversal:bonus:{activity.id}"
             ledger.reverse(session=session, entry_id=bonus.id, idempotency_key=key, memo=memo)
+            campaigns.give_back(session=session, campaign_id=activity.campaign_id, points=bonus.points)
             total += bonus.points
     except InsufficientPoints as error:
         raise InsufficientPoints("review_reversal_overdraw", **error.params) from error

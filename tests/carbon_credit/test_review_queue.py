@@ -318,9 +318,18 @@ def test_rejecting_after_credit_also_takes_back_a_campaign_bonus(
     credited = record(resident, {"material": "glass", "kg": "10"}, "ten")
     found = _activity(engine, credited)
     assert found.bonus_points > 0 and _balance(engine, resident) == found.points + found.bonus_points
+    assert _spent(engine) == found.bonus_points
     decision = _reject(engine, settings, credited, admin)
     assert decision.reversed_points == found.points + found.bonus_points
     assert _balance(engine, resident) == 0
     assert _rollup_points(engine) == []
+    assert _spent(engine) == 0  # the bonus went back to the budget, for someone else's activity
     with read_session(engine) as session:
         assert ledger.discrepancies(session=session) == []
+
+
+def _spent(engine) -> int:
+    from carbon_credit.models import Campaign
+
+    with read_session(engine) as session:
+        return session.execute(select(Campaign.spent_points)).scalar_one()
