@@ -103,7 +103,10 @@ def test_an_upload_credits_linked_cards_and_shows_progress_and_problems(
         session.get(Resident, rider).transit_card = "31040000000001"
     page = client.get("/admin/imports").get_data(as_text=True)
     assert "上传乘车记录文件" in page and "card_number" in page
-    response = upload(client, trip_file("31040000000001", "99999999", "12ab"))
+    # One file, uploaded twice below (built once: its times come from the clock, so a second build a
+    # second later would be a different file).
+    data = trip_file("31040000000001", "99999999", "12ab")
+    response = upload(client, data)
     assert response.status_code == 302
     detail = client.get(response.headers["Location"]).get_data(as_text=True)
     assert re.search(r'data-testid="import-credited">1<', detail)
@@ -112,7 +115,7 @@ def test_an_upload_credits_linked_cards_and_shows_progress_and_problems(
     assert "card_number" in detail
     listing = client.get("/admin/imports").get_data(as_text=True)
     assert "trips.csv" in listing and "3 / 3" in listing
-    again = upload(client, trip_file("31040000000001", "99999999", "12ab"))
+    again = upload(client, data)
     assert "该文件已导入过" in client.get(again.headers["Location"]).get_data(as_text=True)
     with read_session(engine) as session:
         assert [e.action for e in session.execute(select(AuditEntry)).scalars()] == ["import.upload"]
