@@ -121,12 +121,3 @@ def record_use(*, session: Session, token_id: int) -> None:
         .values(last_used_at=now)
     )
 
-
-def authenticate_token(*, session: Session, token: str) -> TokenOwner:
-    """The active owner of an unrevoked token, else ``invalid_token``; records the use in ``session`` when
-    due. Callers that want the read without a write transaction use :func:`owner_of_token`, then
-    :func:`record_use` only when ``use_is_stale()``."""
-    owner = owner_of_token(session=session, token=token)
-    if owner.use_is_stale():
-        record_use(session=session, token_id=owner.token_id)
-    return owner

@@ -15,6 +15,7 @@ See docs/chat.md.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 from sqlmodel import Session
@@ -28,6 +29,7 @@ from carbon_credit.config import Settings
 from carbon_credit.errors import DomainError
 from carbon_credit.i18n import message, translate
 from carbon_credit.models import ChatSession, Resident, utcnow
+from carbon_credit.text import without_control_characters
 
 ACCOUNT_COMMANDS = {
     "log": flows.start,
@@ -45,6 +47,8 @@ def handle(
 ) -> list[Reply]:
     """Handle one update of one person and return the replies to send (see the module docstring)."""
     now = now or utcnow()
+    if incoming.text:  # control characters (NUL ...) never reach the parser or the stored transcript
+        incoming = dataclasses.replace(incoming, text=without_control_characters(incoming.text))
     chat = sessions.open_session(session=session, incoming=incoming)
     resident = _resident(session, chat, incoming)
     locale = sessions.locale_of(chat, resident, incoming.language_hint)

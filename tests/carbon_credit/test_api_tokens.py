@@ -21,8 +21,13 @@ def create(engine, resident_id: int, name: str = "my script") -> tuple[int, str]
 
 
 def authenticate(engine, plaintext: str) -> int:
-    with session_scope(engine) as session:
-        return api_tokens.authenticate_token(session=session, token=plaintext).id
+    """As the API does: read the owner, then record the use when it is due."""
+    with read_session(engine) as session:
+        owner = api_tokens.owner_of_token(session=session, token=plaintext)
+    if owner.use_is_stale():
+        with session_scope(engine) as session:
+            api_tokens.record_use(session=session, token_id=owner.token_id)
+    return owner.id
 
 
 def test_the_plaintext_is_never_stored_only_its_hash(engine, make_resident):

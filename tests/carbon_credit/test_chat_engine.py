@@ -296,6 +296,14 @@ def test_over_the_rate_limit_one_short_reply_and_nothing_done(say, linked, engin
     assert "+215" in texts(later)
 
 
+def test_control_characters_in_a_message_are_dropped_before_parsing_and_storing(say, linked, engine):
+    """Telegram delivers whatever was typed or pasted; NUL cannot be stored on PostgreSQL."""
+    assert "当前积分" in texts(say("/bal\x00ance\x1b"))
+    with read_session(engine) as db:
+        data = db.execute(select(ChatSession.data).where(ChatSession.external_id == TG)).scalar_one()
+    assert data["transcript"][-2]["text"] == "/balance"
+
+
 def test_the_transcript_keeps_the_last_thirty_entries(say, linked, engine):
     for _ in range(20):
         say("/balance")
