@@ -100,7 +100,7 @@ def record_activity(
 ) -> Activity:
     """Record and credit one activity; the same (resident, key) twice returns the first activity.
     ``account``: the caller already holds the lock from :func:`lock_account` in this transaction."""
-    key = _scoped_key(item)
+    key, now = _scoped_key(item), now or utcnow()
     if account is None or account.resident_id != item.resident_id:
         account = lock_account(session=session, resident_id=item.resident_id)
     account_id = account.id
@@ -121,7 +121,7 @@ def record_activity(
     session.flush()
     if activity.points:
         posting = ledger.Posting(
-            account_id, activity.points, "earn", f"activity:{key}", ref_type="activity", ref_id=activity.id
+            account_id, activity.points, "earn", f"activity:{key}", "activity", activity.id, at=now
         )
         activity.ledger_entry_id = ledger.post(session=session, posting=posting).id
         session.flush()
@@ -210,7 +210,7 @@ def record_activities(
 ) -> BulkResult:
     """The bulk path (operator imports, batch jobs): the same rules as :func:`record_activity` (quantify,
     caps, idempotency, ledger), with set-based queries and multi-row inserts."""
-    outcome = BulkResult()
+    outcome, now = BulkResult(), now or utcnow()
     keys = [_scoped_key(item) for item in items]
     seen = _existing_keys(session, keys)
     rows: list[dict] = []
@@ -279,6 +279,7 @@ def _credit_batch(session: Session, rows: list[dict], accounts: dict[int, int]) 
                 f"batch:{digest[:48]}",
                 ref_type="activity_batch",
                 memo=f"{len(group)} activities",
+                at=group[0]["created_at"],
             )
         )
     entry_ids = ledger.post_many(session=session, postings=postings)
@@ -389,7 +390,7 @@ def _activity_row(
         "occurred_at": occurred_at,
         "local_day": local_day(occurred_at, settings),
         "idempotency_key": key,
-        "created_at": utcnow(),
+        "created_at": now or utcnow(),
     }
 
 

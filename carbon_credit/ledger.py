@@ -45,6 +45,7 @@ class Posting:
     ref_type: str | None = None
     ref_id: int | None = None
     memo: str | None = None
+    at: datetime | None = None  # when it happened (the caller's injected clock); None: the platform clock
 
 
 def open_account(*, session: Session, resident_id: int | None = None) -> Account:
@@ -142,12 +143,12 @@ def post_many(*, session: Session, postings: Sequence[Posting]) -> dict[str, int
     balances = dict(session.execute(locked.order_by(_accounts.c.id).with_for_update()).all())
     if len(balances) != len(per_account):
         raise NotFound(what="account", account_id=min(set(per_account) - balances.keys()))
-    rows, moves, now = [], [], utcnow()
+    rows, moves = [], []
     for account_id, group in per_account.items():
         running = balances[account_id]
         for posting in group:
             running += posting.points
-            rows.append(_row(posting, running, now))
+            rows.append(_row(posting, running))
         moves.append({"target": account_id, "delta": running - balances[account_id]})
     move = update(_accounts).where(_accounts.c.id == bindparam("target"))
     session.execute(move.values(balance=_accounts.c.balance + bindparam("delta")), moves)
@@ -155,7 +156,14 @@ def post_many(*, session: Session, postings: Sequence[Posting]) -> dict[str, int
     return {key: entry_id for key, entry_id in inserted}
 
 
-def reverse(*, session: Session, entry_id: int, idempotency_key: str, memo: str | None = None) -> LedgerEntry:
+def reverse(
+    *,
+    session: Session,
+    entry_id: int,
+    idempotency_key: str,
+    memo: str | None = None,
+    at: datetime | None = None,
+) -> LedgerEntry:
     """Write the opposite of an entry (a reversal of a debit credits; of a credit, debits if the balance
     still allows it, else InsufficientPoints)."""
     original = session.get(LedgerEntry, entry_id)
@@ -171,6 +179,7 @@ def reverse(*, session: Session, entry_id: int, idempotency_key: str, memo: str 
             ref_type="ledger_entry",
             ref_id=original.id,
             memo=memo,
+            at=at,
         ),
     )
 
@@ -229,7 +238,7 @@ def _move(session: Session, account_id: int, points: int) -> int:
     raise InsufficientPoints(needed=-points, balance=current)
 
 
-def _row(posting: Posting, balance_after: int, now: datetime | None = None) -> dict:
+def _row(posting: Posting, balance_after: int) -> dict:
     return {
         "account_id": posting.account_id,
         "kind": posting.kind,
@@ -239,7 +248,7 @@ def _row(posting: Posting, balance_after: int, now: datetime | None = None) -> d
         "ref_id": posting.ref_id,
         "idempotency_key": posting.idempotency_key,
         "memo": posting.memo,
-        "created_at": now or utcnow(),
+        "created_at": posting.at or utcnow(),
     }
 
 

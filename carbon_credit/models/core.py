@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, Text, false
 from sqlmodel import Field, SQLModel
+
+from carbon_credit.platform import clock
 
 ROLES = ("resident", "merchant", "admin")
 LEDGER_KINDS = ("earn", "redeem", "reversal", "expiry", "adjustment")
@@ -15,8 +17,8 @@ CHANNELS = ("web", "bot", "qr", "api", "import", "demo")
 
 
 def utcnow() -> datetime:
-    """Aware UTC now. SQLModel's datetime columns store aware values and return them in UTC."""
-    return datetime.now(UTC)
+    """Aware UTC now from the platform clock. SQLModel's datetime columns store aware values."""
+    return clock.now()
 
 
 def in_values(column: str, values: tuple[str, ...]) -> str:
