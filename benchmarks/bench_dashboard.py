@@ -31,9 +31,9 @@ CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 def admin_client(url: str):
     """The app on ``url`` and a test client signed in as a new administrator."""
-    from carbon_credit.config import Settings
-    from carbon_credit.db import make_engine, session_scope
-    from carbon_credit.residents import create_resident
+    from carbon_credit.platform.database import make_engine, session_scope
+    from carbon_credit.platform.settings import Settings
+    from carbon_credit.residents.accounts import create_resident
     from webapp import create_app
 
     settings = Settings(
@@ -74,8 +74,8 @@ def timings(client, url: str, requests: int) -> list[float]:
 
 
 def active_query_ms(url: str, day_from: date, day_to: date) -> float:
-    from carbon_credit import dashboard
-    from carbon_credit.db import make_engine, read_session
+    from carbon_credit.platform.database import make_engine, read_session
+    from carbon_credit.stats import dashboard
 
     engine = make_engine(url)
     samples = []
@@ -96,7 +96,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="an existing bench_exports.py --keep database")
     parser.add_argument("--requests", type=int, default=50)
     args = parser.parse_args()
-    from carbon_credit import dashboard
+    from carbon_credit.stats import dashboard
 
     with tempfile.TemporaryDirectory() as name:
         path = args.db or Path(name) / "bench.db"

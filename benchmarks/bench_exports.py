@@ -65,10 +65,10 @@ ACTIVITY_COLUMNS = (
 def populate(path: Path, rows: int, days: int = 365) -> tuple[date, date]:
     """A migrated SQLite file with RESIDENTS residents, ``rows`` activities over ``days`` days ending today
     (Shanghai) and one ledger entry per ten activities; rollups rebuilt. Returns the first and last day."""
-    from carbon_credit.config import Settings
-    from carbon_credit.db import make_engine, migrate, session_scope
-    from carbon_credit.residents import create_resident
-    from carbon_credit.rollups import rebuild
+    from carbon_credit.activities.rollups import rebuild
+    from carbon_credit.platform.database import make_engine, migrate, session_scope
+    from carbon_credit.platform.settings import Settings
+    from carbon_credit.residents.accounts import create_resident
 
     url = f"sqlite:///{path}"
     settings = Settings(env="test", database_url=url, password_hash_method="pbkdf2:sha256:1")
@@ -143,9 +143,9 @@ def populate(path: Path, rows: int, days: int = 365) -> tuple[date, date]:
 
 def run_export(path: str, day_from: str, day_to: str, out: str) -> dict:
     """Child process: the service export."""
-    from carbon_credit.config import Settings
-    from carbon_credit.db import make_engine, read_session
-    from carbon_credit.exports import auditor_export
+    from carbon_credit.exports.workbooks import auditor_export
+    from carbon_credit.platform.database import make_engine, read_session
+    from carbon_credit.platform.settings import Settings
 
     url = f"sqlite:///{path}"
     settings = Settings(env="test", database_url=url)

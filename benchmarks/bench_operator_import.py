@@ -16,11 +16,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from carbon_credit import operator_imports
-from carbon_credit.config import Settings
-from carbon_credit.db import make_engine, migrate, session_scope
-from carbon_credit.models import Resident, Route, RouteStop, Stop
-from carbon_credit.residents import create_resident
+from carbon_credit.platform.database import make_engine, migrate, session_scope
+from carbon_credit.platform.settings import Settings
+from carbon_credit.residents.accounts import create_resident
+from carbon_credit.residents.models import Resident
+from carbon_credit.stops.models import Route, RouteStop, Stop
+from carbon_credit.transit import operator_imports
 
 STOPS = 40  # one bus route, a stop every 800 m
 

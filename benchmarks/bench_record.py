@@ -18,10 +18,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from carbon_credit.activities import ActivityInput, record_activities, record_activity
-from carbon_credit.config import Settings
-from carbon_credit.db import make_engine, migrate, session_scope
-from carbon_credit.residents import create_resident
+from carbon_credit.activities.recording import ActivityInput, record_activities, record_activity
+from carbon_credit.platform.database import make_engine, migrate, session_scope
+from carbon_credit.platform.settings import Settings
+from carbon_credit.residents.accounts import create_resident
 
 START = datetime.now(UTC) - timedelta(days=366)  # a year of history, as an operator back-fill
 MODES = ["bus", "metro", "shared_bike"]
@@ -44,7 +44,7 @@ def make_items(
 
 def bare_values(items: list[ActivityInput]) -> list[tuple]:
     """Rows of the activities table's shape as Python values (dicts, lists, datetimes)."""
-    from carbon_credit.activities import factor_snapshot
+    from carbon_credit.activities.recording import factor_snapshot
     from quantification import quantify
 
     sample = quantify("transit", mode="bus", km="5")

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 
-from carbon_credit import logs
-from carbon_credit.config import Settings
+from carbon_credit.platform import logs
+from carbon_credit.platform.settings import Settings
 
 log = logging.getLogger("bot")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]

@@ -6,8 +6,8 @@ from sqlalchemy import Engine
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot import handlers, notifier
-from carbon_credit.config import Settings
-from carbon_credit.db import make_engine
+from carbon_credit.platform.database import make_engine
+from carbon_credit.platform.settings import Settings
 
 # Telegram's flood limits (about 30 messages a second overall, 20 a minute per group) are kept by the
 # rate limiter; a RetryAfter answer is retried this many times before the send fails.

@@ -28,9 +28,9 @@ from telegram.ext import (
 
 from carbon_credit.chat import Incoming, Reply
 from carbon_credit.chat import engine as chat_engine
-from carbon_credit.config import Settings
-from carbon_credit.db import session_scope
-from carbon_credit.i18n import translate
+from carbon_credit.platform.database import session_scope
+from carbon_credit.platform.i18n import translate
+from carbon_credit.platform.settings import Settings
 
 log = logging.getLogger("bot")
 

@@ -18,8 +18,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
 from carbon_credit import notifications
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.models import Resident
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.residents.models import Resident
 
 log = logging.getLogger(__name__)
 INTERVAL_S = 30  # seconds between passes

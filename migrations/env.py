@@ -1,15 +1,15 @@
 """Alembic environment on SQLModel.metadata, for SQLite (batch mode) and PostgreSQL.
 
-The engine comes from ``config.attributes["engine"]`` when called through ``carbon_credit.db.migrate``,
+The engine comes from ``config.attributes["engine"]`` when called through ``carbon_credit.platform.database.migrate``,
 else from the settings in the environment (``DATABASE_URL``), so ``alembic upgrade head`` works too.
 """
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import carbon_credit.models  # noqa: F401 - registers the tables on SQLModel.metadata
-from carbon_credit.config import Settings
-from carbon_credit.db import make_engine
+import carbon_credit.tables  # noqa: F401 - registers the tables on SQLModel.metadata
+from carbon_credit.platform.database import make_engine
+from carbon_credit.platform.settings import Settings
 
 target_metadata = SQLModel.metadata
 

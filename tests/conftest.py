@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-import carbon_credit.models  # noqa: F401 - registers every table
-from carbon_credit.config import Settings
-from carbon_credit.db import make_engine, migrate, session_scope
-from carbon_credit.residents import create_resident
+import carbon_credit.tables  # noqa: F401 - registers every table
+from carbon_credit.platform.database import make_engine, migrate, session_scope
+from carbon_credit.platform.settings import Settings
+from carbon_credit.residents.accounts import create_resident
 
 BACKENDS = [b.strip() for b in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -8,9 +8,9 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from carbon_credit import logs
-from carbon_credit.config import Settings
-from carbon_credit.db import make_engine
+from carbon_credit.platform import logs
+from carbon_credit.platform.database import make_engine
+from carbon_credit.platform.settings import Settings
 from webapp.extensions import babel, csrf, limiter, login_manager
 
 

@@ -13,9 +13,9 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from carbon_credit import residents
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.i18n import LOCALES, message, normalise_locale
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.i18n import LOCALES, message, normalise_locale
 from webapp.context import engine, settings
 from webapp.extensions import limiter
 from webapp.forms import Form

@@ -9,8 +9,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import BooleanField
 
-from carbon_credit import campaign_stats, campaigns, charts
-from carbon_credit.db import read_session, session_scope
+from carbon_credit import campaigns
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.stats import campaigns as campaign_stats
+from carbon_credit.stats import charts
 from webapp.context import engine, settings
 from webapp.forms import Form
 from webapp.i18n import current_locale

@@ -14,8 +14,8 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 from carbon_credit.chat import Incoming, linking, replies, sessions
 from carbon_credit.chat import engine as dialogue
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.qr_images import qr_svg
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.qr_images import qr_svg
 from webapp.context import engine, settings
 from webapp.forms import Form
 from webapp.i18n import current_locale

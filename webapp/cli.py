@@ -8,10 +8,10 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from carbon_credit import backup
-from carbon_credit.db import migrate, read_session, session_scope
-from carbon_credit.demo import seed_demo
-from carbon_credit.demo_transit import demo_checkin_urls
+from carbon_credit.demo.seed import seed_demo
+from carbon_credit.demo.transit import demo_checkin_urls
+from carbon_credit.platform import backup
+from carbon_credit.platform.database import migrate, read_session, session_scope
 from webapp.cli_export import export_group
 from webapp.context import engine, settings
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from carbon_credit import export_jobs
-from carbon_credit.errors import DomainError
-from carbon_credit.i18n import message
+from carbon_credit.exports import jobs as export_jobs
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.i18n import message
 from webapp.context import engine, settings
 
 export_group = click.Group("export", help="Excel exports (campaign report, auditor export).")

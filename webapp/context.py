@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import Engine
 
-from carbon_credit.config import Settings
+from carbon_credit.platform.settings import Settings
 
 
 def settings() -> Settings:

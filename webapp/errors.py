@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from carbon_credit.errors import DomainError, NotFound
+from carbon_credit.platform.errors import DomainError, NotFound
 from webapp.i18n import current_locale
 
 log = logging.getLogger("webapp")
@@ -79,7 +79,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        from carbon_credit.i18n import message
+        from carbon_credit.platform.i18n import message
 
         return error_response(400, error.code, message(error, current_locale()))
 

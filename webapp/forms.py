@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms.validators import ValidationError
 
-from carbon_credit.i18n import translate
-from carbon_credit.text import has_control_characters
+from carbon_credit.platform.i18n import translate
+from carbon_credit.platform.text import has_control_characters
 from webapp.i18n import current_locale
 
 

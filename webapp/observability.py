@@ -10,7 +10,7 @@ import uuid
 
 from flask import Flask, g, request
 
-from carbon_credit import logs
+from carbon_credit.platform import logs
 
 log = logging.getLogger("webapp.access")
 # A proxy's X-Request-ID is kept when it looks like an id; anything else is replaced, never logged raw.

@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 from sqlalchemy.exc import SQLAlchemyError
 
 from carbon_credit import stats
-from carbon_credit.db import current_revision, head_revision, read_session
+from carbon_credit.platform.database import current_revision, head_revision, read_session
 from webapp.context import engine
 
 bp = Blueprint("public", __name__)

@@ -13,18 +13,21 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import Length
 
-from carbon_credit import campaigns, history, residents, review, uploads
-from carbon_credit.activities import (
+from carbon_credit import campaigns, residents
+from carbon_credit.activities import history
+from carbon_credit.activities import review_rule as review
+from carbon_credit.activities.models import ACTIVITY_STATUSES
+from carbon_credit.activities.recording import (
     RESIDENT_BEHAVIOURS,
     ActivityInput,
     factor_sources,
     local_day,
     record_activity,
 )
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.i18n import message, translate
-from carbon_credit.models import ACTIVITY_STATUSES, utcnow
+from carbon_credit.platform import clock, uploads
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.i18n import message, translate
 from quantification import choices, get_methodology
 from webapp.context import engine, settings
 from webapp.forms import Form
@@ -138,7 +141,7 @@ def log_trees():
     form = TreesForm()
     form.species.choices = [(g, translate(f"species.{g}", current_locale())) for g in review.SPECIES_GROUPS]
     if not form.is_submitted():
-        form.planted_on.data = local_day(utcnow(), settings()).isoformat()
+        form.planted_on.data = local_day(clock.now(), settings()).isoformat()
     _new_key(form)
     error = None
     if form.validate_on_submit():

@@ -13,10 +13,10 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 from carbon_credit import rewards
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError, NotFound
-from carbon_credit.i18n import message
-from carbon_credit.qr_images import qr_png, qr_svg
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError, NotFound
+from carbon_credit.platform.i18n import message
+from carbon_credit.platform.qr_images import qr_png, qr_svg
 from webapp.context import engine, settings
 from webapp.forms import Form
 from webapp.i18n import current_locale

@@ -11,10 +11,10 @@ from flask_login import current_user, login_required
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from carbon_credit import api_tokens
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.i18n import message
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.i18n import message
+from carbon_credit.residents import tokens as api_tokens
 from webapp.context import engine
 from webapp.forms import Form
 from webapp.i18n import current_locale

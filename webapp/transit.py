@@ -10,9 +10,9 @@ from wtforms import HiddenField
 from wtforms.validators import DataRequired, Length
 
 from carbon_credit import transit
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.i18n import message, translate
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.i18n import message, translate
 from webapp.context import engine, settings
 from webapp.extensions import limiter
 from webapp.forms import Form

@@ -24,34 +24,34 @@ from server import free_port, server_env
 from sqlalchemy import event
 from sqlmodel import Session
 
-from carbon_credit import logs
-from carbon_credit.config import Settings
+from carbon_credit.platform import logs
+from carbon_credit.platform.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 RESIDENTS = 20  # scans cycle over these, so each one taps in, then out at the next stop
 STEPS = [
-    ("carbon_credit.api_tokens", "owner_of_token"),
-    ("carbon_credit.api_tokens", "record_use"),
-    ("carbon_credit.transit", "scan"),
-    ("carbon_credit.transit", "_stop_for_token"),
-    ("carbon_credit.transit", "_tap_in"),
-    ("carbon_credit.transit", "_last_scan_at"),
-    ("carbon_credit.transit", "_tap_out"),
-    ("carbon_credit.transit", "_measure"),
-    ("carbon_credit.transit", "_credited_trips_on"),
-    ("carbon_credit.transit", "_credit"),
-    ("carbon_credit.idempotency", "recall"),
-    ("carbon_credit.idempotency", "remember"),
-    ("carbon_credit.activities", "lock_account"),
-    ("carbon_credit.transit", "lock_account"),
-    ("carbon_credit.ledger", "post"),
-    ("carbon_credit.activities", "_standing"),
-    ("carbon_credit.activities", "_credited_today"),
-    ("carbon_credit.activities", "after_credit"),
-    ("carbon_credit.campaigns", "award"),
-    ("carbon_credit.rollups", "add"),
+    ("carbon_credit.residents.tokens", "owner_of_token"),
+    ("carbon_credit.residents.tokens", "record_use"),
+    ("carbon_credit.transit.scans", "scan"),
+    ("carbon_credit.transit.scans", "_stop_for_token"),
+    ("carbon_credit.transit.scans", "_tap_in"),
+    ("carbon_credit.transit.scans", "_last_scan_at"),
+    ("carbon_credit.transit.scans", "_tap_out"),
+    ("carbon_credit.transit.scans", "_measure"),
+    ("carbon_credit.transit.scans", "_credited_trips_on"),
+    ("carbon_credit.transit.scans", "_credit"),
+    ("carbon_credit.platform.idempotency", "recall"),
+    ("carbon_credit.platform.idempotency", "remember"),
+    ("carbon_credit.activities.recording", "lock_account"),
+    ("carbon_credit.transit.scans", "lock_account"),
+    ("carbon_credit.ledger.operations", "post"),
+    ("carbon_credit.activities.recording", "_standing"),
+    ("carbon_credit.activities.recording", "_credited_today"),
+    ("carbon_credit.activities.recording", "after_credit"),
+    ("carbon_credit.campaigns.operations", "award"),
+    ("carbon_credit.activities.rollups", "add"),
     ("webapp.api.routes", "record_activity"),  # the API view's call
-    ("carbon_credit.transit", "record_activity"),  # a tap-out's call
+    ("carbon_credit.transit.scans", "record_activity"),  # a tap-out's call
 ]
 HOOKS = {
     "preprocess_request": "before_request hooks (request id, token check: a read; a write once a minute)",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from carbon_credit.db import make_engine
+from carbon_credit.platform.database import make_engine
 
 # Each query returns the number of violations; 0 = the rule holds.
 CHECKS = {

@@ -29,7 +29,7 @@ from seed import seed, write_lua_data
 from server import RELAXED, free_port, gunicorn, server_env, worker_boots
 from wrk import THREADS, Measured, ensure_wrk, run_wrk
 
-from carbon_credit.config import Settings
+from carbon_credit.platform.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 MODES = ("healthz", "scan", "activity")

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from carbon_credit import api_tokens, qr
-from carbon_credit.config import Settings
-from carbon_credit.db import make_engine, session_scope
-from carbon_credit.residents import create_resident
-from carbon_credit.stops_admin import RouteInput, StopInput, create_stop, save_route
+from carbon_credit.platform.database import make_engine, session_scope
+from carbon_credit.platform.settings import Settings
+from carbon_credit.residents import tokens as api_tokens
+from carbon_credit.residents.accounts import create_resident
+from carbon_credit.stops import tokens as qr
+from carbon_credit.stops.admin import RouteInput, StopInput, create_stop, save_route
 
 ROUTE_STOPS = 20
 SPACING_M = 600

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from carbon_credit import history, residents, stats
+from carbon_credit import residents, stats
+from carbon_credit.activities import history
 from carbon_credit.chat import replies
 from carbon_credit.chat.turn import Turn
 from carbon_credit.chat.types import Reply
-from carbon_credit.i18n import LOCALES, normalise_locale
+from carbon_credit.platform.i18n import LOCALES, normalise_locale
 
 HISTORY_SHOWN = 5
 

@@ -20,16 +20,17 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from carbon_credit import idempotency
 from carbon_credit.chat import account, flows, linking, replies, rewards_chat, sessions, start
+from carbon_credit.chat.models import ChatSession
 from carbon_credit.chat.nlu import parse
 from carbon_credit.chat.turn import Turn
 from carbon_credit.chat.types import Incoming, Reply
-from carbon_credit.config import Settings
-from carbon_credit.errors import DomainError
-from carbon_credit.i18n import message, translate
-from carbon_credit.models import ChatSession, Resident, utcnow
-from carbon_credit.text import without_control_characters
+from carbon_credit.platform import clock, idempotency
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.i18n import message, translate
+from carbon_credit.platform.settings import Settings
+from carbon_credit.platform.text import without_control_characters
+from carbon_credit.residents.models import Resident
 
 ACCOUNT_COMMANDS = {
     "log": flows.start,
@@ -46,7 +47,7 @@ def handle(
     *, session: Session, settings: Settings, incoming: Incoming, now: datetime | None = None
 ) -> list[Reply]:
     """Handle one update of one person and return the replies to send (see the module docstring)."""
-    now = now or utcnow()
+    now = now or clock.now()
     if incoming.text:  # control characters (NUL ...) never reach the parser or the stored transcript
         incoming = dataclasses.replace(incoming, text=without_control_characters(incoming.text))
     chat = sessions.open_session(session=session, incoming=incoming)

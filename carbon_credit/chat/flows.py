@@ -10,13 +10,13 @@ and asked again. Confirming records through :func:`carbon_credit.activities.reco
 
 from __future__ import annotations
 
-from carbon_credit.activities import RESIDENT_BEHAVIOURS, ActivityInput, points_for, record_activity
+from carbon_credit.activities.recording import RESIDENT_BEHAVIOURS, ActivityInput, points_for, record_activity
+from carbon_credit.activities.review_rule import review_reason
 from carbon_credit.chat import replies, rewards_chat
 from carbon_credit.chat.nlu import parse_amount
 from carbon_credit.chat.replies import AMOUNT_FIELD, CHOICE_FIELD, button
 from carbon_credit.chat.turn import Turn
 from carbon_credit.chat.types import Reply
-from carbon_credit.review import review_reason
 from quantification import QuantificationError, quantify
 
 BEHAVIOUR_ALIASES = {"trees": "tree_planting", "tree": "tree_planting"}

@@ -16,8 +16,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
-from carbon_credit.errors import DomainError, NotFound
-from carbon_credit.models import LinkCode, Resident, utcnow
+from carbon_credit.chat.models import LinkCode
+from carbon_credit.platform import clock
+from carbon_credit.platform.errors import DomainError, NotFound
+from carbon_credit.residents.models import Resident
 
 CODE_ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 10  # 62^10 ≈ 8e17 codes, each valid for ten minutes
@@ -27,7 +29,7 @@ CODE_PATTERN = re.compile(r"[A-Za-z0-9]{1,32}")
 
 def create_link_code(*, session: Session, resident_id: int, now: datetime | None = None) -> LinkCode:
     """A fresh one-time code for ``resident_id``, valid for ten minutes."""
-    now = now or utcnow()
+    now = now or clock.now()
     if session.get(Resident, resident_id) is None:
         raise NotFound(what="resident", resident_id=resident_id)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -47,7 +49,7 @@ def link_telegram(
     DomainError ``link_code_invalid``, ``link_code_expired`` (``minutes``), ``link_code_used`` or
     ``telegram_already_linked``.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     link = _locked_code(session, code)
     if link.used_at is not None:
         raise DomainError("link_code_used")

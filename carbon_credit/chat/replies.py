@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from carbon_credit.chat.types import MAX_BUTTON_DATA, Button, Reply
-from carbon_credit.i18n import MESSAGES, normalise_locale, translate
+from carbon_credit.platform.i18n import MESSAGES, normalise_locale, translate
 from quantification import choices
 
 MENU = (("log", "balance"), ("history", "rewards"), ("stats", "lang"))

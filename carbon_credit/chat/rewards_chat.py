@@ -7,7 +7,7 @@ from carbon_credit import rewards
 from carbon_credit.chat import replies
 from carbon_credit.chat.turn import Turn
 from carbon_credit.chat.types import Reply
-from carbon_credit.qr_images import qr_png
+from carbon_credit.platform.qr_images import qr_png
 
 SHOWN = 10  # rewards listed in one message
 

@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session
 
+from carbon_credit.chat.models import ChatSession
 from carbon_credit.chat.types import CHANNELS, Incoming
-from carbon_credit.config import Settings
-from carbon_credit.i18n import normalise_locale
-from carbon_credit.models import ChatSession, Resident
+from carbon_credit.platform.i18n import normalise_locale
+from carbon_credit.platform.settings import Settings
+from carbon_credit.residents.models import Resident
 
 WINDOW = timedelta(minutes=1)
 TRANSCRIPT_LENGTH = 30

@@ -19,14 +19,17 @@ from sqlalchemy import select
 import carbon_credit.chat.engine as chat_engine
 from bot.__main__ import ALLOWED_UPDATES, mode, webhook_problem
 from carbon_credit import ledger, rewards
-from carbon_credit.activities import points_for
+from carbon_credit.activities.recording import points_for
 from carbon_credit.chat import Button, Incoming, Reply
 from carbon_credit.chat.linking import create_link_code
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.demo_transit import seed_demo_transit
-from carbon_credit.i18n import translate
-from carbon_credit.models import Resident, Reward, Stop, TapIn
-from carbon_credit.qr import sign_stop
+from carbon_credit.demo.transit import seed_demo_transit
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.i18n import translate
+from carbon_credit.residents.models import Resident
+from carbon_credit.rewards.models import Reward
+from carbon_credit.stops.models import Stop
+from carbon_credit.stops.tokens import sign_stop
+from carbon_credit.transit.models import TapIn
 from quantification import quantify
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64

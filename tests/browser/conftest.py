@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from carbon_credit.config import Settings
-from carbon_credit.db import make_engine, session_scope
-from carbon_credit.demo import seed_demo
+from carbon_credit.demo.seed import seed_demo
+from carbon_credit.platform.database import make_engine, session_scope
+from carbon_credit.platform.settings import Settings
 from webapp import create_app
 
 CHROMIUM = "/usr/bin/chromium"

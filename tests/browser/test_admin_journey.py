@@ -12,12 +12,16 @@ from zoneinfo import ZoneInfo
 import openpyxl
 from sqlalchemy import func, select
 
-from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.demo import DEMO_PASSWORD
-from carbon_credit.i18n import translate
-from carbon_credit.models import Activity, Campaign, Resident, Stop, utcnow
-from carbon_credit.transit import checkin_url
+from carbon_credit.activities.models import Activity
+from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.campaigns.models import Campaign
+from carbon_credit.demo.seed import DEMO_PASSWORD
+from carbon_credit.platform import clock
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.i18n import translate
+from carbon_credit.residents.models import Resident
+from carbon_credit.stops.models import Stop
+from carbon_credit.transit.scans import checkin_url
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -41,8 +45,8 @@ def test_admin_campaign_import_poster_export(page, live_server, shoot, tmp_path)
     shoot(page, "admin-01-start")
 
     # A campaign that started yesterday and runs a week, 1.5 x points.
-    start = (utcnow() - timedelta(days=1)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
-    end = (utcnow() + timedelta(days=6)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+    start = (clock.now() - timedelta(days=1)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+    end = (clock.now() + timedelta(days=6)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
     page.goto(f"{server.url}/admin/campaigns/new")
     page.fill("input[name=name_zh]", "全国低碳日骑行周")
     page.fill("input[name=name_en]", "Low-Carbon Day cycling week")

@@ -9,16 +9,17 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import ledger
-from carbon_credit.activities import (
+from carbon_credit.activities.models import Activity
+from carbon_credit.activities.recording import (
     ActivityInput,
     credit_discrepancies,
     factor_sources,
     record_activities,
     record_activity,
 )
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import IdempotencyConflict, InvalidActivity
-from carbon_credit.models import Activity, LedgerEntry
+from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import IdempotencyConflict, InvalidActivity
 from quantification import quantify
 
 NOON_SHANGHAI = datetime(2026, 6, 5, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai, World Environment Day

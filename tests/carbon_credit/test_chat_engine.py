@@ -10,14 +10,18 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import ledger
+from carbon_credit.activities.models import Activity
 from carbon_credit.chat import Incoming, Reply
 from carbon_credit.chat.engine import handle
 from carbon_credit.chat.linking import create_link_code
+from carbon_credit.chat.models import ChatSession
 from carbon_credit.chat.types import MAX_BUTTON_DATA
-from carbon_credit.db import make_engine, read_session, session_scope
-from carbon_credit.demo_transit import seed_demo_transit
-from carbon_credit.models import Activity, ChatSession, Resident, Reward, Stop, Voucher
-from carbon_credit.qr import sign_stop
+from carbon_credit.demo.transit import seed_demo_transit
+from carbon_credit.platform.database import make_engine, read_session, session_scope
+from carbon_credit.residents.models import Resident
+from carbon_credit.rewards.models import Reward, Voucher
+from carbon_credit.stops.models import Stop
+from carbon_credit.stops.tokens import sign_stop
 
 T0 = datetime(2026, 6, 5, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
 TG = "555001"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from carbon_credit.config import DEFAULT_DAILY_CAPS, ConfigError, Settings
+from carbon_credit.platform.settings import DEFAULT_DAILY_CAPS, ConfigError, Settings
 
 STRONG = "x" * 40
 
@@ -48,7 +48,7 @@ def test_caps_and_points_rule_can_be_overridden():
 
 
 def test_postgres_urls_use_psycopg3():
-    from carbon_credit.db import normalise_url
+    from carbon_credit.platform.database import normalise_url
 
     assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"

@@ -8,12 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from carbon_credit import dashboard, rollups
-from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.models import Activity, Campaign, Reward
-from carbon_credit.rewards import redeem
+from carbon_credit.activities import rollups
+from carbon_credit.activities.models import Activity
+from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.campaigns.models import Campaign
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.rewards.models import Reward
+from carbon_credit.rewards.operations import redeem
+from carbon_credit.stats import dashboard
 
 # Shanghai is UTC+8: 2026-11-30 17:00 UTC is already 1 December there.
 MON_2 = datetime(2026, 11, 2, 4, tzinfo=UTC)  # Monday 12:00 in Shanghai

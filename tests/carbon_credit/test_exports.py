@@ -11,12 +11,19 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select, update
 
-from carbon_credit import export_jobs, exports, rollups
-from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.models import Activity, AuditEntry, Campaign, ExportJob, LedgerEntry, Reward
-from carbon_credit.rewards import redeem
+from carbon_credit.activities import rollups
+from carbon_credit.activities.models import Activity
+from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.campaigns.models import Campaign
+from carbon_credit.exports import jobs as export_jobs
+from carbon_credit.exports import workbooks as exports
+from carbon_credit.exports.models import ExportJob
+from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.models import AuditEntry
+from carbon_credit.rewards.models import Reward
+from carbon_credit.rewards.operations import redeem
 from quantification import list_methodologies
 
 NOV_2 = datetime(2026, 11, 2, 4, tzinfo=UTC)

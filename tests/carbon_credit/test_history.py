@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import InvalidActivity, NotFound
-from carbon_credit.history import activity_of, history, summary, tree_years
+from carbon_credit.activities.history import activity_of, history, summary, tree_years
+from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import InvalidActivity, NotFound
 
 DAY1 = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)  # noon in Asia/Shanghai
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from carbon_credit.i18n import MESSAGES, message, normalise_locale, translate
+from carbon_credit.platform.i18n import MESSAGES, message, normalise_locale, translate
 from quantification import QuantificationError, quantify
 from quantification.errors import MESSAGES as QUANTIFICATION_CODES
 

@@ -6,20 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from carbon_credit import job_runs, jobs, ledger, notifications
-from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.models import (
-    Campaign,
-    DailyRollup,
-    District,
-    JobRun,
-    LedgerEntry,
-    Notification,
-    Resident,
-    Stop,
-    TapIn,
-)
+from carbon_credit import jobs, ledger, notifications
+from carbon_credit.activities.models import DailyRollup
+from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.campaigns.models import Campaign
+from carbon_credit.jobs import runs as job_runs
+from carbon_credit.jobs.models import JobRun
+from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit.notifications.models import Notification
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.residents.models import District, Resident
+from carbon_credit.stops.models import Stop
+from carbon_credit.transit.models import TapIn
 
 NOW = datetime(2026, 6, 8, 1, 0, tzinfo=UTC)  # Monday 09:00 in Asia/Shanghai
 
@@ -202,8 +200,8 @@ def test_points_expiry_when_on_expires_unspent_old_points_first_in_first_out(eng
 
 
 def test_queued_exports_run_once_per_minute_slot(engine, settings, make_resident, tmp_path):
-    from carbon_credit import export_jobs
-    from carbon_credit.jobs import run_exports
+    from carbon_credit.exports import jobs as export_jobs
+    from carbon_credit.jobs.schedule import run_exports
 
     settings = settings.with_overrides(upload_folder=str(tmp_path))
     admin = make_resident(role="admin")

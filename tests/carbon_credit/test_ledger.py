@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from carbon_credit import ledger
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import IdempotencyConflict, InsufficientPoints, InvalidAmount, NotFound
-from carbon_credit.ledger import Posting
-from carbon_credit.models import LedgerEntry
+from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit.ledger.operations import Posting
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import IdempotencyConflict, InsufficientPoints, InvalidAmount, NotFound
 
 
 def _account(engine) -> int:
@@ -218,8 +218,8 @@ def test_concurrent_retries_of_one_key_post_once(engine):
 REDEEM_IN_A_PROCESS = """
 import sys, time
 from carbon_credit import ledger
-from carbon_credit.db import make_engine, session_scope
-from carbon_credit.errors import InsufficientPoints
+from carbon_credit.platform.database import make_engine, session_scope
+from carbon_credit.platform.errors import InsufficientPoints
 url, account, key, start_at = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 engine = make_engine(url)
 with engine.connect():

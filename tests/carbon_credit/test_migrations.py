@@ -8,8 +8,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from carbon_credit.db import alembic_config, current_revision, migrate, read_session
-from carbon_credit.models import District
+from carbon_credit.platform.database import alembic_config, current_revision, migrate, read_session
+from carbon_credit.residents.models import District
 
 
 def test_database_is_at_head_with_the_seven_xiaogan_districts(engine):

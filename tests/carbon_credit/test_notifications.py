@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from carbon_credit import notifications
-from carbon_credit.db import read_session, session_scope
+from carbon_credit.platform.database import read_session, session_scope
 
 
 def _notify(engine, resident, key, kind="review_approved", **params):

@@ -10,11 +10,16 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from carbon_credit import ledger, operator_imports, transit, transit_cards
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.models import Activity, AuditEntry, ImportBatch, Route, RouteStop, Stop
-from carbon_credit.qr import sign_stop
+from carbon_credit import ledger, transit
+from carbon_credit.activities.models import Activity
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.models import AuditEntry
+from carbon_credit.stops.models import Route, RouteStop, Stop
+from carbon_credit.stops.tokens import sign_stop
+from carbon_credit.transit import cards as transit_cards
+from carbon_credit.transit import operator_imports
+from carbon_credit.transit.models import ImportBatch
 
 T0 = datetime(2026, 6, 5, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
 NOW = T0 + timedelta(days=1)

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from carbon_credit.errors import DomainError
-from carbon_credit.qr import read_stop_token, sign_stop
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.stops.tokens import read_stop_token, sign_stop
 
 KEY = "test-qr-key"
 

@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import ledger
-from carbon_credit.activities import ActivityInput, record_activities, record_activity
-from carbon_credit.config import Settings
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import InvalidActivity
-from carbon_credit.models import Activity, LedgerEntry
-from carbon_credit.review import planting_moment, review_reason, species_group
+from carbon_credit.activities.models import Activity
+from carbon_credit.activities.recording import ActivityInput, record_activities, record_activity
+from carbon_credit.activities.review_rule import planting_moment, review_reason, species_group
+from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import InvalidActivity
+from carbon_credit.platform.settings import Settings
 
 NOON_SHANGHAI = datetime(2026, 6, 5, 4, 0, tzinfo=UTC)
 RULES = Settings(env="test")

@@ -8,12 +8,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from carbon_credit import audit, ledger, notifications, review_queue
-from carbon_credit.activities import ActivityInput, credit_discrepancies, local_day, record_activity
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError, InsufficientPoints
-from carbon_credit.models import Activity, DailyRollup, LedgerEntry, Notification, TransitRejection, utcnow
-from carbon_credit.rollups import rebuild
+from carbon_credit import ledger, notifications
+from carbon_credit.activities.models import Activity, DailyRollup
+from carbon_credit.activities.recording import ActivityInput, credit_discrepancies, local_day, record_activity
+from carbon_credit.activities.rollups import rebuild
+from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit.notifications.models import Notification
+from carbon_credit.platform import audit, clock
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError, InsufficientPoints
+from carbon_credit.review import queue as review_queue
+from carbon_credit.transit.models import TransitRejection
 
 GLASS_20_1 = {"material": "glass", "kg": "20.1"}  # 6,204 g: above the 20 kg threshold, waits
 GLASS_19_9 = {"material": "glass", "kg": "19.9"}  # 6,142 g: credited at once
@@ -25,7 +30,7 @@ def record(engine, settings):
         resident: int, inputs: dict, key: str, *, behaviour="recycling", when=None, photo=None, config=None
     ):
         with session_scope(engine) as session:
-            item = ActivityInput(resident, behaviour, inputs, "web", key, when or utcnow(), photo=photo)
+            item = ActivityInput(resident, behaviour, inputs, "web", key, when or clock.now(), photo=photo)
             return record_activity(session=session, settings=config or settings, item=item).id
 
     return do
@@ -92,7 +97,7 @@ def test_the_queue_lists_pending_entries_with_reason_and_trust(engine, settings,
 def test_approving_credits_with_the_cap_of_the_entry_own_day(engine, settings, make_resident, record, admin):
     capped = settings.with_overrides(daily_caps={**settings.daily_caps, "recycling": 8000})
     resident = make_resident()
-    yesterday = utcnow() - timedelta(days=1)
+    yesterday = clock.now() - timedelta(days=1)
     record(resident, GLASS_19_9, "y-small", when=yesterday, config=capped)  # 6,142 of yesterday's 8,000
     record(resident, GLASS_19_9, "t-small", config=capped)  # today: does not count for yesterday
     held = record(resident, GLASS_20_1, "y-big", when=yesterday, config=capped)
@@ -183,10 +188,14 @@ def test_rejecting_after_credit_reverses_points_and_rollup(engine, settings, mak
         assert (reversal.points, reversal.ref_type) == (-points, "ledger_entry")
         assert ledger.discrepancies(session=session) == []
         assert credit_discrepancies(session=session) == []
-    assert _rollup_points(engine) == [(local_day(utcnow(), settings), "recycling", 1, 6142, 6142)]
+    assert _rollup_points(engine) == [(local_day(clock.now(), settings), "recycling", 1, 6142, 6142)]
     with session_scope(engine) as session:  # the live rollups equal a rebuild from the activities
-        rebuild(session=session, day_from=local_day(utcnow(), settings), day_to=local_day(utcnow(), settings))
-    assert _rollup_points(engine) == [(local_day(utcnow(), settings), "recycling", 1, 6142, 6142)]
+        rebuild(
+            session=session,
+            day_from=local_day(clock.now(), settings),
+            day_to=local_day(clock.now(), settings),
+        )
+    assert _rollup_points(engine) == [(local_day(clock.now(), settings), "recycling", 1, 6142, 6142)]
     [note] = _notes(engine, resident)
     assert note.params["message"] == "review_rejected_reversed"
     assert f"{points} points credited for it were taken back" in notifications.render(note, "en")
@@ -210,12 +219,12 @@ def test_rejecting_after_the_points_were_spent_is_refused(engine, settings, make
 
 
 def test_rejecting_an_entry_credited_by_a_batch_posts_its_share_back(engine, settings, make_resident, admin):
-    from carbon_credit.activities import record_activities
+    from carbon_credit.activities.recording import record_activities
 
     resident = make_resident()
     items = [
         ActivityInput(
-            resident, "recycling", {"material": "glass", "kg": str(kg)}, "import", f"b{kg}", utcnow()
+            resident, "recycling", {"material": "glass", "kg": str(kg)}, "import", f"b{kg}", clock.now()
         )
         for kg in (5, 10)
     ]
@@ -261,7 +270,7 @@ def test_bulk_approve_credits_each_once_with_an_audit_entry_each(
 
 def test_the_suspicious_tab_lists_refused_scans_with_evidence_and_counts(engine, settings, make_resident):
     sly, other = make_resident(display_name="小赵"), make_resident()
-    now = utcnow()
+    now = clock.now()
     with session_scope(engine) as session:
         for days, resident, reason in (
             (10, sly, "transit_cooldown"),
@@ -300,9 +309,9 @@ def test_the_suspicious_tab_lists_refused_scans_with_evidence_and_counts(engine,
 def test_rejecting_after_credit_also_takes_back_a_campaign_bonus(
     engine, settings, make_resident, record, admin
 ):
-    from carbon_credit.models import Campaign
+    from carbon_credit.campaigns.models import Campaign
 
-    now = utcnow()
+    now = clock.now()
     with session_scope(engine) as session:
         session.add(
             Campaign(
@@ -329,7 +338,7 @@ def test_rejecting_after_credit_also_takes_back_a_campaign_bonus(
 
 
 def _spent(engine) -> int:
-    from carbon_credit.models import Campaign
+    from carbon_credit.campaigns.models import Campaign
 
     with read_session(engine) as session:
         return session.execute(select(Campaign.spent_points)).scalar_one()

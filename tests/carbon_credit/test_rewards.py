@@ -10,11 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import ledger, rewards
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.demo_rewards import seed_demo_rewards
-from carbon_credit.errors import DomainError, IdempotencyConflict, InsufficientPoints, NotFound
-from carbon_credit.models import LedgerEntry, Resident, Reward, Voucher, utcnow
-from carbon_credit.qr_images import qr_png, qr_svg
+from carbon_credit.demo.rewards import seed_demo_rewards
+from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit.platform import clock
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError, IdempotencyConflict, InsufficientPoints, NotFound
+from carbon_credit.platform.qr_images import qr_png, qr_svg
+from carbon_credit.residents.models import Resident
+from carbon_credit.rewards.models import Reward, Voucher
 
 
 @pytest.fixture
@@ -135,7 +138,7 @@ def test_per_resident_limit(engine, settings, make_resident, make_reward):
 
 
 def test_validity_window_and_inactive_rewards(engine, settings, make_resident, make_reward):
-    now = utcnow()
+    now = clock.now()
     resident = make_resident()
     earn(engine, resident, 1000)
     future = make_reward(valid_from=now + timedelta(days=1))
@@ -295,7 +298,7 @@ def test_residents_only_see_their_own_vouchers(engine, settings, make_resident, 
     owner, stranger, reward = make_resident(), make_resident(), make_reward(cost=10)
     earn(engine, owner, 100)
     older = redeem(engine, settings, owner, reward, key="a")
-    newer = redeem(engine, settings, owner, reward, key="b", now=utcnow() + timedelta(minutes=1))
+    newer = redeem(engine, settings, owner, reward, key="b", now=clock.now() + timedelta(minutes=1))
     with read_session(engine) as session:
         assert [v.id for v, _ in rewards.vouchers_of(session=session, resident_id=owner)] == [
             newer.id,

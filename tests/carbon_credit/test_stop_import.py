@@ -11,10 +11,11 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from carbon_credit import stop_import
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.models import AuditEntry, Route, RouteStop, Stop
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.models import AuditEntry
+from carbon_credit.stops import imports as stop_import
+from carbon_credit.stops.models import Route, RouteStop, Stop
 
 HEADER = list(stop_import.COLUMNS)
 ROWS = [
@@ -262,7 +263,7 @@ def test_stop_columns_alone_are_enough_and_header_case_and_spaces_do_not_matter(
 
 
 def png_bytes() -> bytes:
-    from carbon_credit.qr_images import qr_png
+    from carbon_credit.platform.qr_images import qr_png
 
     return qr_png("hello")
 

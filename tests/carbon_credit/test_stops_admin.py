@@ -6,13 +6,18 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from carbon_credit import audit, posters, stops_admin, transit
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError, IdempotencyConflict
-from carbon_credit.i18n import translate
-from carbon_credit.models import AuditEntry, Route, RouteStop, Stop, TransitRejection
-from carbon_credit.qr import sign_stop
-from carbon_credit.stops_admin import InvalidInput, RouteInput, StopInput
+from carbon_credit import transit
+from carbon_credit.platform import audit
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError, IdempotencyConflict
+from carbon_credit.platform.i18n import translate
+from carbon_credit.platform.models import AuditEntry
+from carbon_credit.stops import admin as stops_admin
+from carbon_credit.stops import posters
+from carbon_credit.stops.admin import InvalidInput, RouteInput, StopInput
+from carbon_credit.stops.models import Route, RouteStop, Stop
+from carbon_credit.stops.tokens import sign_stop
+from carbon_credit.transit.models import TransitRejection
 
 
 def stop_input(code="T-01", **changes) -> StopInput:

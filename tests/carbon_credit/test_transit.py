@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import ledger, transit
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.demo_transit import DEMO_ROUTES, DEMO_STOPS, seed_demo_transit
-from carbon_credit.errors import DomainError, IdempotencyConflict
-from carbon_credit.i18n import translate
-from carbon_credit.models import Activity, Route, RouteStop, Stop, TapIn, TransitRejection
-from carbon_credit.qr import sign_stop
+from carbon_credit.activities.models import Activity
+from carbon_credit.demo.transit import DEMO_ROUTES, DEMO_STOPS, seed_demo_transit
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError, IdempotencyConflict
+from carbon_credit.platform.i18n import translate
+from carbon_credit.stops.models import Route, RouteStop, Stop
+from carbon_credit.stops.tokens import sign_stop
+from carbon_credit.transit.models import TapIn, TransitRejection
 
 T0 = datetime(2026, 6, 5, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
 MIN = timedelta(minutes=1)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from carbon_credit import transit_cards
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.transit import cards as transit_cards
 
 
 def link(engine, resident: int, card: str) -> str:

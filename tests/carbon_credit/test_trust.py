@@ -7,12 +7,14 @@ from datetime import timedelta
 
 import pytest
 
-from carbon_credit import review_queue, trust
-from carbon_credit.activities import ActivityInput, record_activities, record_activity
-from carbon_credit.config import Settings
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.models import Activity, utcnow
-from carbon_credit.review import review_reason
+from carbon_credit.activities import trust
+from carbon_credit.activities.models import Activity
+from carbon_credit.activities.recording import ActivityInput, record_activities, record_activity
+from carbon_credit.activities.review_rule import review_reason
+from carbon_credit.platform import clock
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.settings import Settings
+from carbon_credit.review import queue as review_queue
 
 RULES = Settings(env="test")
 
@@ -113,7 +115,7 @@ def test_a_watched_resident_15_kg_waits(engine, make_resident, record, decide):
 def test_decisions_older_than_the_window_no_longer_count(engine, make_resident, record, decide):
     resident = make_resident()
     decide(record(resident, "25", "big").id, approve=False)
-    later = utcnow() + timedelta(days=trust.WINDOW_DAYS + 1)
+    later = clock.now() + timedelta(days=trust.WINDOW_DAYS + 1)
     assert _level(engine, resident, now=later) == "normal"
 
 
@@ -123,7 +125,7 @@ def test_the_bulk_path_uses_each_resident_level(engine, settings, make_resident,
         decide(record(trusted, "1", f"t{n}", photo="ab.png").id)
     decide(record(watched, "25", "w").id, approve=False)
     items = [
-        ActivityInput(r, "recycling", {"material": "glass", "kg": kg}, "import", f"bulk{r}{kg}", utcnow())
+        ActivityInput(r, "recycling", {"material": "glass", "kg": kg}, "import", f"bulk{r}{kg}", clock.now())
         for r, kg in ((trusted, "30"), (watched, "15"), (normal, "15"), (normal, "30"))
     ]
     with session_scope(engine) as session:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from carbon_credit.config import Settings
-from carbon_credit.errors import DomainError
-from carbon_credit.uploads import discard_photo, photo_path, store_photo
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.settings import Settings
+from carbon_credit.platform.uploads import discard_photo, photo_path, store_photo
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(32)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from carbon_credit import api_tokens, qr
-from carbon_credit.db import session_scope
-from carbon_credit.models import Reward, Stop
+from carbon_credit.platform.database import session_scope
+from carbon_credit.residents import tokens as api_tokens
+from carbon_credit.rewards.models import Reward
+from carbon_credit.stops import tokens as qr
+from carbon_credit.stops.models import Stop
 from tests.faults import webserver
 from tests.faults.webserver import Client
 

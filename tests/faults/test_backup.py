@@ -16,11 +16,19 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from carbon_credit import ledger, rewards
-from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.config import DEFAULT_DAILY_CAPS
-from carbon_credit.db import current_revision, head_revision, make_engine, read_session, session_scope
-from carbon_credit.models import Account, Activity, LedgerEntry, Reward, Voucher
-from carbon_credit.residents import create_resident
+from carbon_credit.activities.models import Activity
+from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.ledger.models import Account, LedgerEntry
+from carbon_credit.platform.database import (
+    current_revision,
+    head_revision,
+    make_engine,
+    read_session,
+    session_scope,
+)
+from carbon_credit.platform.settings import DEFAULT_DAILY_CAPS
+from carbon_credit.residents.accounts import create_resident
+from carbon_credit.rewards.models import Reward, Voucher
 from webapp import create_app
 
 RECYCLING = {"material": "pet", "kg": "2"}

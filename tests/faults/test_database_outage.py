@@ -18,11 +18,13 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from carbon_credit import api_tokens, ledger
-from carbon_credit.config import Settings
-from carbon_credit.db import make_engine, migrate, read_session, session_scope
-from carbon_credit.models import Activity, LedgerEntry
-from carbon_credit.residents import create_resident
+from carbon_credit import ledger
+from carbon_credit.activities.models import Activity
+from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit.platform.database import make_engine, migrate, read_session, session_scope
+from carbon_credit.platform.settings import Settings
+from carbon_credit.residents import tokens as api_tokens
+from carbon_credit.residents.accounts import create_resident
 from tests.faults import pg_instance
 from tests.faults.webserver import RECYCLING, Client, NoAnswer
 

@@ -19,8 +19,11 @@ import pytest
 from sqlalchemy import select
 
 from carbon_credit import ledger, transit
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.models import Activity, Reward, TapIn, Voucher, utcnow
+from carbon_credit.activities.models import Activity
+from carbon_credit.platform import clock
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.rewards.models import Reward, Voucher
+from carbon_credit.transit.models import TapIn
 from tests.faults.webserver import RECYCLING, NoAnswer
 
 PHASES = ["mid", "commit"]
@@ -95,7 +98,7 @@ def test_a_transit_tap_out_credit_survives_a_killed_worker(
     def tapped_in():  # 20 minutes ago: a plausible bus ride to the other stop
         client = make_client()
         with session_scope(engine) as session:
-            ago = utcnow() - timedelta(minutes=20)
+            ago = clock.now() - timedelta(minutes=20)
             who = {"session": session, "settings": server_settings, "resident_id": client.resident_id}
             transit.scan(**who, token=stop_tokens[0], idempotency_key="in", now=ago)
         return client

@@ -8,10 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from carbon_credit import audit
-from carbon_credit.activities import ActivityInput, local_day, record_activity
-from carbon_credit.db import session_scope
-from carbon_credit.models import utcnow
+from carbon_credit.activities.recording import ActivityInput, local_day, record_activity
+from carbon_credit.platform import audit, clock
+from carbon_credit.platform.database import session_scope
 
 ADMIN = "admin@example.org"
 
@@ -31,7 +30,7 @@ def held(engine, app, make_resident):
         resident = make_resident()
         with session_scope(engine) as session:
             item = ActivityInput(
-                resident, "recycling", {"material": "glass", "kg": "25"}, "web", key, utcnow()
+                resident, "recycling", {"material": "glass", "kg": "25"}, "web", key, clock.now()
             )
             return record_activity(session=session, settings=config, item=item).id
 
@@ -74,7 +73,7 @@ def test_filters(client, admin, held, engine, make_resident):
     assert _entries(by_boss) == 1 and "campaign.create" in by_boss
     assert _entries(client.get(f"/admin/audit?actor={admin}").get_data(as_text=True)) == 1
     assert _entries(client.get("/admin/audit?actor=nobody@example.org").get_data(as_text=True)) == 0
-    today = local_day(utcnow(), app_settings(client))
+    today = local_day(clock.now(), app_settings(client))
     tomorrow = today + timedelta(days=1)
     assert _entries(client.get(f"/admin/audit?day_from={today}&day_to={today}").get_data(as_text=True)) == 2
     assert _entries(client.get(f"/admin/audit?day_from={tomorrow}").get_data(as_text=True)) == 0

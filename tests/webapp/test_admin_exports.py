@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 import openpyxl
 import pytest
 
-from carbon_credit import export_jobs
-from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.models import Campaign, ExportJob
+from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.campaigns.models import Campaign
+from carbon_credit.exports import jobs as export_jobs
+from carbon_credit.exports.models import ExportJob
+from carbon_credit.platform.database import read_session, session_scope
 from webapp.cli_export import export_group
 
 ADMIN = "admin@example.org"

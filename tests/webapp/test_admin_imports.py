@@ -10,9 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from carbon_credit import operator_imports
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.models import AuditEntry, ImportBatch, Resident, Stop, utcnow
+from carbon_credit.platform import clock
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.models import AuditEntry
+from carbon_credit.residents.models import Resident
+from carbon_credit.stops.models import Stop
+from carbon_credit.transit import operator_imports
+from carbon_credit.transit.models import ImportBatch
 
 ADMIN = "admin@example.org"
 PASSWORD = "correct-horse-9"
@@ -23,7 +27,7 @@ def local(moment) -> str:
 
 
 def trip_file(*cards: str) -> bytes:
-    start = utcnow() - timedelta(hours=3)
+    start = clock.now() - timedelta(hours=3)
     lines = ["card_number,boarding_stop,alighting_stop,boarding_time,alighting_time"]
     for n, card in enumerate(cards):
         begin = start + timedelta(minutes=30 * n)

@@ -8,10 +8,13 @@ from datetime import timedelta
 
 import pytest
 
-from carbon_credit import ledger, notifications, uploads
-from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.models import Activity, Stop, TransitRejection, utcnow
+from carbon_credit import ledger, notifications
+from carbon_credit.activities.models import Activity
+from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.platform import clock, uploads
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.stops.models import Stop
+from carbon_credit.transit.models import TransitRejection
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 ADMIN = "admin@example.org"
@@ -33,7 +36,7 @@ def held(engine, app, make_resident):
         name = uploads.store_photo(settings=config, data=PNG, filename="a.png") if photo else None
         inputs = {"material": "glass", "kg": kg}
         with session_scope(engine) as session:
-            item = ActivityInput(resident, "recycling", inputs, "web", key, utcnow(), photo=name)
+            item = ActivityInput(resident, "recycling", inputs, "web", key, clock.now(), photo=name)
             return record_activity(session=session, settings=config, item=item).id
 
     return make
@@ -143,7 +146,7 @@ def test_the_photo_is_served_to_administrators_only(client, admin, held, registe
 
 def test_suspicious_tab_lists_refused_scans_with_evidence(client, admin, engine, make_resident):
     sly = make_resident(display_name="小赵")
-    now = utcnow()
+    now = clock.now()
     with session_scope(engine) as session:
         stop = Stop(code="XG001", name_zh="孝感站", name_en="Xiaogan Station", latitude=30.9, longitude=113.9)
         session.add(stop)

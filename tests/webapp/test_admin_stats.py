@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from carbon_credit import dashboard
-from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.models import Activity
+from carbon_credit.activities.models import Activity
+from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.stats import dashboard
 
 ADMIN = "admin@example.org"
 NOV_2 = datetime(2026, 11, 2, 4, tzinfo=UTC)

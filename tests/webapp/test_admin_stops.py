@@ -18,10 +18,11 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from carbon_credit import transit
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.demo_transit import seed_demo_transit
-from carbon_credit.models import AuditEntry, Route, RouteStop, Stop
-from carbon_credit.stop_import import COLUMNS
+from carbon_credit.demo.transit import seed_demo_transit
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.models import AuditEntry
+from carbon_credit.stops.imports import COLUMNS
+from carbon_credit.stops.models import Route, RouteStop, Stop
 
 PASSWORD = "correct-horse-9"
 KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"')
@@ -360,7 +361,7 @@ BAD_FILES = {
 
 
 def open_png() -> bytes:
-    from carbon_credit.qr_images import qr_png
+    from carbon_credit.platform.qr_images import qr_png
 
     return qr_png("not a workbook")
 

@@ -15,9 +15,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from carbon_credit import api_tokens, ledger, qr
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.models import LedgerEntry, Reward, Stop, TapIn, Voucher
+from carbon_credit import ledger
+from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.residents import tokens as api_tokens
+from carbon_credit.rewards.models import Reward, Voucher
+from carbon_credit.stops import tokens as qr
+from carbon_credit.stops.models import Stop
+from carbon_credit.transit.models import TapIn
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -13,10 +13,12 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from carbon_credit import api_tokens, qr
-from carbon_credit.config import Settings
-from carbon_credit.db import session_scope
-from carbon_credit.models import Reward, Stop
+from carbon_credit.platform.database import session_scope
+from carbon_credit.platform.settings import Settings
+from carbon_credit.residents import tokens as api_tokens
+from carbon_credit.rewards.models import Reward
+from carbon_credit.stops import tokens as qr
+from carbon_credit.stops.models import Stop
 from webapp import create_app
 from webapp.extensions import limiter
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from carbon_credit.db import read_session
-from carbon_credit.models import Resident
+from carbon_credit.platform.database import read_session
+from carbon_credit.residents.models import Resident
 from webapp import create_app
 
 PASSWORD = "correct-horse-9"

@@ -10,10 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from carbon_credit import campaigns
-from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.campaigns import CampaignInput
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.models import AuditEntry, Campaign, Resident, utcnow
+from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.campaigns.models import Campaign
+from carbon_credit.campaigns.operations import CampaignInput
+from carbon_credit.platform import clock
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.models import AuditEntry
+from carbon_credit.residents.models import Resident
 
 WALK = {"steps": "5000"}  # 100 points
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -33,7 +36,7 @@ def running(engine, settings, make_resident):
 
     def make(budget=10_000, name_zh="全国低碳日", bonus=50):
         actor = make_resident(role="admin")
-        now = utcnow()
+        now = clock.now()
         data = CampaignInput(
             name_zh,
             "Low-Carbon Day",
@@ -99,7 +102,7 @@ def test_the_public_page_shows_live_totals_a_chart_a_table_and_the_budget(
     assert re.search(r'data-testid="total-co2">300 g<', html)
     assert re.search(r'data-testid="total-bonus">120<', html)
     assert "<svg" in html and "<script" not in html
-    today = utcnow().astimezone(SHANGHAI).date().isoformat()
+    today = clock.now().astimezone(SHANGHAI).date().isoformat()
     assert re.search(rf"<td>{today}</td><td>3</td><td>300 g</td>", html)
     assert "孝南区" in html and "汉川市" in html  # by district
     assert 'data-testid="budget-exhausted"' in html and "奖励预算已用完" in html
@@ -112,8 +115,8 @@ def test_the_list_shows_running_and_past_campaigns(client, engine, settings, mak
         "去年环境日",
         "Env Day 2025",
         "environment_day",
-        utcnow() - timedelta(days=9),
-        utcnow() - timedelta(days=8),
+        clock.now() - timedelta(days=9),
+        clock.now() - timedelta(days=8),
         10,
         100,
         5,
@@ -230,7 +233,7 @@ def test_the_budget_cannot_be_set_below_what_was_paid(
 ):
     campaign_id = running()
     _walk(engine, settings, make_resident(), "w")
-    now = utcnow().astimezone(SHANGHAI)
+    now = clock.now().astimezone(SHANGHAI)
     form = _form(
         start=(now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
         end=(now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),

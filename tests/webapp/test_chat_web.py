@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import ledger
+from carbon_credit.activities.models import Activity
 from carbon_credit.chat import Incoming
 from carbon_credit.chat.engine import handle
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.models import Activity, Resident, Reward, Voucher
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.residents.models import Resident
+from carbon_credit.rewards.models import Reward, Voucher
 from webapp import create_app
 
 CONFIRM = re.compile(r'name="button" value="(ok:[^"]+)"')

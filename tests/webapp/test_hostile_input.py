@@ -22,10 +22,14 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from carbon_credit import stop_import
-from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.models import Activity, ApiToken, Campaign, Resident, Route, Stop, utcnow
+from carbon_credit.activities.models import Activity
+from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.campaigns.models import Campaign
+from carbon_credit.platform import clock
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.residents.models import ApiToken, Resident
+from carbon_credit.stops import imports as stop_import
+from carbon_credit.stops.models import Route, Stop
 from tests.webapp.conftest import PASSWORD
 from webapp.forms import Form
 
@@ -249,7 +253,7 @@ def test_recycling_weights_in_any_script_are_a_number_or_a_clear_refusal(client,
 
 def test_tree_counts_and_dates_in_any_script(client, engine, register):
     register()
-    today = utcnow().date().isoformat()
+    today = clock.now().date().isoformat()
     for value in NUMBERS:
         fields = {
             "trees": value,
@@ -414,7 +418,7 @@ def test_review_rejection_reasons_reach_the_resident_escaped(
     for n, value in enumerate([*TEXT.values(), *CONTROL.values(), TOO_LONG]):
         with session_scope(engine) as db:
             inputs = {"material": "glass", "kg": "25"}  # over the review threshold: held
-            item = ActivityInput(resident, "recycling", inputs, "web", f"h{n}", utcnow())
+            item = ActivityInput(resident, "recycling", inputs, "web", f"h{n}", clock.now())
             entry_id = record_activity(session=db, settings=settings, item=item).id
         path = f"/admin/review/{entry_id}/reject"
         verdict = submit(client, engine, path, {"reason": value}, form_page=f"/admin/review/{entry_id}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.db import session_scope
+from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.platform.database import session_scope
 
 
 def test_empty_platform_shows_zero_totals_in_chinese(client):

@@ -13,8 +13,8 @@ import secrets
 import pytest
 import redis
 
-from carbon_credit import logs
-from carbon_credit.db import current_revision, head_revision, make_engine, migrate
+from carbon_credit.platform import logs
+from carbon_credit.platform.database import current_revision, head_revision, make_engine, migrate
 from webapp import create_app
 from webapp.observability import CONTENT_SECURITY_POLICY
 

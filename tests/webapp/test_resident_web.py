@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import residents
-from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.models import Activity
+from carbon_credit.activities.models import Activity
+from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.platform.database import read_session, session_scope
 
 KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"')
 

@@ -10,11 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from carbon_credit import transit
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.demo_transit import seed_demo_transit
-from carbon_credit.models import Activity, Stop, TapIn, TransitRejection, utcnow
-from carbon_credit.qr import sign_stop
-from carbon_credit.residents import find_by_login
+from carbon_credit.activities.models import Activity
+from carbon_credit.demo.transit import seed_demo_transit
+from carbon_credit.platform import clock
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.residents.accounts import find_by_login
+from carbon_credit.stops.models import Stop
+from carbon_credit.stops.tokens import sign_stop
+from carbon_credit.transit.models import TapIn, TransitRejection
 
 KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"')
 
@@ -64,7 +67,7 @@ def tap_in_earlier(engine, settings, resident: int, path: str, minutes: int) -> 
             resident_id=resident,
             token=path.removeprefix("/s/"),
             idempotency_key="earlier",
-            now=utcnow() - timedelta(minutes=minutes),
+            now=clock.now() - timedelta(minutes=minutes),
         )
 
 
@@ -84,7 +87,7 @@ def test_tap_in_on_the_web_then_tap_out_credits_the_trip(client, engine, setting
     ) and "下车时请扫描下车站点的二维码" in tapped.get_data(as_text=True)
     [tap] = rows(engine, TapIn, resident_id=resident)
     with session_scope(engine) as session:  # the bus ride took 15 minutes
-        session.get(TapIn, tap.id).tapped_in_at = utcnow() - timedelta(minutes=15)
+        session.get(TapIn, tap.id).tapped_in_at = clock.now() - timedelta(minutes=15)
     page = client.get(stops["XG1-04"]).get_data(as_text=True)
     assert "孝感火车站" in page and "在此下车打卡" in page
     done = press(client, stops["XG1-04"])
@@ -107,7 +110,7 @@ def test_a_double_tapped_button_taps_in_once_and_credits_once(client, engine, se
     [tap] = rows(engine, TapIn, resident_id=resident)
     assert tap.status == "open"
     with session_scope(engine) as session:
-        session.get(TapIn, tap.id).tapped_in_at = utcnow() - timedelta(minutes=20)
+        session.get(TapIn, tap.id).tapped_in_at = clock.now() - timedelta(minutes=20)
     key = page_key(client, stops["XG1-06"])
     press(client, stops["XG1-06"], key)
     again = press(client, stops["XG1-06"], key)

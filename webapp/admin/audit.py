@@ -12,8 +12,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
-from carbon_credit import audit, residents
-from carbon_credit.db import read_session
+from carbon_credit import residents
+from carbon_credit.platform import audit
+from carbon_credit.platform.database import read_session
 from webapp.admin.blueprint import bp
 from webapp.context import engine
 from webapp.forms import Form

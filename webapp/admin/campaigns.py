@@ -14,11 +14,11 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, 
 from wtforms.validators import InputRequired, Length, Regexp
 
 from carbon_credit import campaigns, residents
-from carbon_credit.activities import RESIDENT_BEHAVIOURS
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.i18n import message, translate
-from carbon_credit.models import CAMPAIGN_KINDS
+from carbon_credit.activities.recording import RESIDENT_BEHAVIOURS
+from carbon_credit.campaigns.models import CAMPAIGN_KINDS
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.i18n import message, translate
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
 from webapp.forms import Form

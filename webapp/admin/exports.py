@@ -12,10 +12,10 @@ from wtforms import DateField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
-from carbon_credit import export_jobs
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.i18n import message
+from carbon_credit.exports import jobs as export_jobs
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.i18n import message
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
 from webapp.forms import Form

@@ -11,10 +11,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField
 
-from carbon_credit import operator_imports
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.i18n import message, translate
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.i18n import message, translate
+from carbon_credit.transit import operator_imports
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
 from webapp.forms import Form

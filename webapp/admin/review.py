@@ -10,10 +10,11 @@ from flask_login import current_user
 from wtforms import SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from carbon_credit import review_queue, uploads
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.i18n import MESSAGES, message
+from carbon_credit.platform import uploads
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.i18n import MESSAGES, message
+from carbon_credit.review import queue as review_queue
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
 from webapp.forms import Form

@@ -12,10 +12,10 @@ from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from carbon_credit import dashboard
-from carbon_credit.db import read_session
-from carbon_credit.errors import DomainError
-from carbon_credit.i18n import message
+from carbon_credit.platform.database import read_session
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.i18n import message
+from carbon_credit.stats import dashboard
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
 from webapp.forms import Form

@@ -13,11 +13,13 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from carbon_credit import posters, stop_import, stops_admin
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.i18n import message
-from carbon_credit.models.transit import TRANSIT_MODES
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.i18n import message
+from carbon_credit.stops import admin as stops_admin
+from carbon_credit.stops import imports as stop_import
+from carbon_credit.stops import posters
+from carbon_credit.stops.models import TRANSIT_MODES
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
 from webapp.forms import Form

@@ -7,10 +7,10 @@ import hashlib
 
 from flask import g, request
 
-from carbon_credit import api_tokens
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.i18n import normalise_locale
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.i18n import normalise_locale
+from carbon_credit.residents import tokens as api_tokens
 from webapp.api.blueprint import RATE_LIMIT, bp
 from webapp.api.errors import ApiError
 from webapp.context import engine

@@ -8,8 +8,8 @@ from flask import g, jsonify, request
 from pydantic import ValidationError as PydanticValidationError
 from werkzeug.exceptions import HTTPException
 
-from carbon_credit.errors import DomainError, InsufficientPoints, NotFound
-from carbon_credit.i18n import normalise_locale, translate
+from carbon_credit.platform.errors import DomainError, InsufficientPoints, NotFound
+from carbon_credit.platform.i18n import normalise_locale, translate
 from webapp.api.blueprint import CONFLICTS, bp
 
 # ---- errors ---------------------------------------------------------------------------------------------

@@ -11,11 +11,12 @@ from pydantic import (
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 
-from carbon_credit import history, rewards, transit
-from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.db import read_session, session_scope
-from carbon_credit.errors import DomainError
-from carbon_credit.i18n import translate
+from carbon_credit import rewards, transit
+from carbon_credit.activities import history
+from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.i18n import translate
 from webapp.api import auth as _auth  # noqa: F401 - registers the token check
 from webapp.api.blueprint import bp
 from webapp.api.errors import ApiError, validation_hook

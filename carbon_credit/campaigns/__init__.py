@@ -1,0 +1,46 @@
+"""Campaigns: bonus points for qualifying activities from an enforced budget, and their administration."""
+
+from carbon_credit.campaigns.models import CAMPAIGN_KINDS, Campaign
+from carbon_credit.campaigns.operations import (
+    AUDITED,
+    MAX_BONUS_PER_ACTIVITY,
+    MAX_BUDGET,
+    CampaignInput,
+    active_campaigns,
+    award,
+    best_campaign,
+    bonus_for,
+    covers,
+    create_campaign,
+    end_campaign,
+    get_campaign,
+    give_back,
+    is_exhausted,
+    list_campaigns,
+    reserve,
+    status,
+    update_campaign,
+)
+
+__all__ = [
+    "CAMPAIGN_KINDS",
+    "Campaign",
+    "MAX_BONUS_PER_ACTIVITY",
+    "MAX_BUDGET",
+    "bonus_for",
+    "covers",
+    "best_campaign",
+    "award",
+    "reserve",
+    "active_campaigns",
+    "is_exhausted",
+    "status",
+    "give_back",
+    "CampaignInput",
+    "AUDITED",
+    "list_campaigns",
+    "get_campaign",
+    "create_campaign",
+    "update_campaign",
+    "end_campaign",
+]

@@ -1,0 +1,7 @@
+"""``python -m carbon_credit.jobs``: the scheduler process (the Procfile's ``scheduler`` line)."""
+
+from carbon_credit.jobs.schedule import run_scheduler
+from carbon_credit.platform import logs
+
+logs.configure()
+run_scheduler()

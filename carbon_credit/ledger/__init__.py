@@ -1,0 +1,34 @@
+"""The points ledger: the ONLY writer of ledger entries and account balances (post, reverse, balance,
+discrepancies). Imports no feature."""
+
+from carbon_credit.ledger.models import LEDGER_KINDS, Account, LedgerEntry
+from carbon_credit.ledger.operations import (
+    MAX_POINTS_PER_ENTRY,
+    SIGNS,
+    Posting,
+    account_id_for,
+    balance,
+    discrepancies,
+    entries,
+    open_account,
+    post,
+    post_many,
+    reverse,
+)
+
+__all__ = [
+    "LEDGER_KINDS",
+    "Account",
+    "LedgerEntry",
+    "MAX_POINTS_PER_ENTRY",
+    "SIGNS",
+    "Posting",
+    "open_account",
+    "account_id_for",
+    "balance",
+    "post",
+    "post_many",
+    "reverse",
+    "entries",
+    "discrepancies",
+]

@@ -1,0 +1,41 @@
+"""One message catalogue for domain errors, shared by the web app, the bot and exports.
+
+The entries live in ``carbon_credit/messages/<area>.py`` (one ``MESSAGES`` dict per area) and are merged here.
+
+Simplified Chinese (``zh_Hans``) is the default; English (``en``) is available. Messages are
+``str.format`` templates over the error's params. An unknown code falls back to a generic message,
+never to a stack trace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carbon_credit.platform.messages import collect
+
+DEFAULT_LOCALE = "zh_Hans"
+LOCALES = ("zh_Hans", "en")
+
+MESSAGES: dict[str, dict[str, str]] = collect()
+
+
+def normalise_locale(locale: str | None) -> str:
+    """Map ``zh``, ``zh_CN``, ``zh-Hans-CN``... to ``zh_Hans`` and ``en_GB``... to ``en``."""
+    if not locale:
+        return DEFAULT_LOCALE
+    return "en" if locale.replace("-", "_").lower().startswith("en") else DEFAULT_LOCALE
+
+
+def translate(code: str, locale: str | None = None, **params: Any) -> str:
+    """The message for ``code`` in ``locale``, falling back to the generic message for unknown codes."""
+    entry = MESSAGES.get(code) or MESSAGES["domain_error"]
+    template = entry[normalise_locale(locale)]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return MESSAGES["domain_error"][normalise_locale(locale)]
+
+
+def message(error, locale: str | None = None) -> str:
+    """Translate a DomainError (or anything with ``code`` and ``params``)."""
+    return translate(error.code, locale, **error.params)

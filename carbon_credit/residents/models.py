@@ -1,0 +1,56 @@
+"""Residents (and staff accounts), their districts and personal API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, false
+from sqlmodel import Field, SQLModel
+
+from carbon_credit.platform import clock
+from carbon_credit.platform.models import in_values
+
+ROLES = ("resident", "merchant", "admin")
+
+
+class District(SQLModel, table=True):
+    """A county-level district of the city (孝南区, 汉川市, ...)."""
+
+    __tablename__ = "districts"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name_zh: str = Field(max_length=64)
+    name_en: str = Field(max_length=64)
+
+
+class Resident(SQLModel, table=True):
+    """A person using the platform: resident, merchant or administrator."""
+
+    __tablename__ = "residents"
+    __table_args__ = (CheckConstraint(in_values("role", ROLES), name="ck_residents_role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    display_name: str = Field(max_length=64)
+    email: str | None = Field(default=None, max_length=254, unique=True)
+    phone: str | None = Field(default=None, max_length=20, unique=True)
+    password_hash: str | None = Field(default=None, max_length=255)
+    district_id: int | None = Field(default=None, foreign_key="districts.id", index=True)
+    locale: str = Field(default="zh_Hans", max_length=10)
+    role: str = Field(default="resident", max_length=16)
+    telegram_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)
+    transit_card: str | None = Field(default=None, max_length=32, unique=True)  # operator card number
+    leaderboard_opt_in: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    weekly_summary_opt_in: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=clock.now)
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_tokens"
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="residents.id", index=True)
+    name: str = Field(max_length=64)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=12)
+    created_at: datetime = Field(default_factory=clock.now)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None

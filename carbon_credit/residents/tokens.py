@@ -1,0 +1,123 @@
+"""Personal API tokens: created and revoked by their owner, stored only as a SHA-256 hash.
+
+The plaintext (``cc_`` + 43 URL-safe characters, 256 random bits) is returned once, by :func:`create_token`;
+the database keeps its hash and a short prefix so the owner can tell tokens apart. A token is sent as
+``Authorization: Bearer <token>``; :func:`owner_of_token` finds its owner from the hash. A plain SHA-256
+(not a slow password hash) is right here: the token is random and long, so it cannot be guessed offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from carbon_credit.platform import clock
+from carbon_credit.platform.errors import DomainError, NotFound
+from carbon_credit.residents.models import ApiToken, Resident
+
+TOKEN_PREFIX = "cc_"
+PREFIX_LENGTH = 11  # "cc_" and 8 characters: enough to recognise a token in the list
+MAX_NAME = 64
+MAX_ACTIVE_TOKENS = 20
+LAST_USED_GRANULARITY = timedelta(minutes=1)  # last_used_at is written at most once a minute per token
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token: its SHA-256 in hex."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(*, session: Session, resident_id: int, name: str) -> tuple[ApiToken, str]:
+    """Create a token for the resident; returns the row and the plaintext, which is never stored or shown
+    again. Refusals: ``invalid_token_name`` (1-64 printable characters), ``too_many_tokens``."""
+    name = (name or "").strip()
+    if not name or len(name) > MAX_NAME or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise DomainError("invalid_token_name", max=MAX_NAME)
+    if len([t for t in tokens_of(session=session, resident_id=resident_id) if t.revoked_at is None]) >= (
+        MAX_ACTIVE_TOKENS
+    ):
+        raise DomainError("too_many_tokens", limit=MAX_ACTIVE_TOKENS)
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        resident_id=resident_id, name=name, token_hash=hash_token(plaintext), prefix=plaintext[:PREFIX_LENGTH]
+    )
+    session.add(token)
+    session.flush()
+    return token, plaintext
+
+
+def tokens_of(*, session: Session, resident_id: int) -> list[ApiToken]:
+    """The resident's tokens, revoked ones included, newest first."""
+    query = select(ApiToken).where(ApiToken.resident_id == resident_id)
+    return list(session.execute(query.order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).scalars())
+
+
+def revoke_token(*, session: Session, resident_id: int, token_id: int) -> None:
+    """Revoke one of the resident's own tokens (revoking twice is harmless). Another resident's token is
+    ``token_not_found``, the same answer as a missing one."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.resident_id != resident_id:
+        raise NotFound("token_not_found", what="token", token_id=token_id)
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class TokenOwner:
+    """The active owner of a valid token, as plain values, and when the token was last recorded as used."""
+
+    id: int
+    display_name: str
+    locale: str
+    role: str
+    token_id: int
+    last_used_at: datetime | None
+
+    def use_is_stale(self, now: datetime | None = None) -> bool:
+        """Whether ``last_used_at`` is due to be written again (never, or over LAST_USED_GRANULARITY ago)."""
+        return self.last_used_at is None or self.last_used_at < (now or clock.now()) - LAST_USED_GRANULARITY
+
+
+def owner_of_token(*, session: Session, token: str) -> TokenOwner:
+    """Read-only: the active owner of an unrevoked token (one joined SELECT), else ``invalid_token``."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        raise DomainError("invalid_token")
+    query = (
+        select(
+            Resident.id,
+            Resident.display_name,
+            Resident.locale,
+            Resident.role,
+            ApiToken.id,
+            ApiToken.last_used_at,
+        )
+        .join(ApiToken, ApiToken.resident_id == Resident.id)
+        .where(
+            ApiToken.token_hash == hash_token(token),
+            ApiToken.revoked_at.is_(None),
+            Resident.is_active,
+        )
+    )
+    row = session.execute(query).one_or_none()
+    if row is None:
+        raise DomainError("invalid_token")
+    return TokenOwner(*row)
+
+
+def record_use(*, session: Session, token_id: int) -> None:
+    """Set ``last_used_at`` to now unless it was set less than LAST_USED_GRANULARITY ago (one conditional
+    UPDATE, so concurrent requests with the same token write at most once a minute)."""
+    now = clock.now()
+    table = ApiToken.__table__
+    session.execute(
+        update(table)
+        .where(table.c.id == token_id)
+        .where((table.c.last_used_at.is_(None)) | (table.c.last_used_at < now - LAST_USED_GRANULARITY))
+        .values(last_used_at=now)
+    )

@@ -1,0 +1,43 @@
+"""Review: the queue of held entries and suspicious scans, and the decisions (approve, reject, reverse)."""
+
+from carbon_credit.review.queue import (
+    AUDIT_FIELDS,
+    PER_PAGE,
+    REASON_MAX,
+    SUSPICIOUS_DAYS,
+    Decision,
+    Page,
+    QueueRow,
+    ReviewDetail,
+    SuspiciousRow,
+    approve,
+    bulk_approve,
+    detail,
+    pending,
+    photo_of,
+    recent_rejections,
+    reject,
+    suspicious,
+    suspicious_reasons,
+)
+
+__all__ = [
+    "PER_PAGE",
+    "REASON_MAX",
+    "SUSPICIOUS_DAYS",
+    "AUDIT_FIELDS",
+    "QueueRow",
+    "SuspiciousRow",
+    "Page",
+    "ReviewDetail",
+    "Decision",
+    "pending",
+    "suspicious",
+    "suspicious_reasons",
+    "recent_rejections",
+    "detail",
+    "photo_of",
+    "approve",
+    "bulk_approve",
+    "reject",
+]

@@ -1,0 +1,247 @@
+"""Rewards: the catalogue, redeeming points for vouchers, and marking a voucher used exactly once.
+
+Concurrency (docs/ledger.md): a redemption locks the resident's account row first (PostgreSQL row lock;
+SQLite write transactions are already BEGIN IMMEDIATE), so the idempotency and per-resident limit checks
+are serialised per resident; the stock is taken by one conditional UPDATE whose row count decides, and the
+points by ``ledger.post`` (itself a conditional UPDATE). Everything runs in a savepoint inside the caller's
+transaction, so a refusal changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from carbon_credit import ledger
+from carbon_credit.platform import clock
+from carbon_credit.platform.errors import DomainError, IdempotencyConflict, NotFound
+from carbon_credit.platform.settings import Settings
+from carbon_credit.residents.models import Resident
+from carbon_credit.rewards.models import Reward, Voucher
+
+# No 0/O, 1/I/L, so a code read aloud or typed from paper cannot be mistaken: 31 symbols, ~79 bits.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 16
+MAX_KEY_LENGTH = 120
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
+STAFF_ROLES = ("merchant", "admin")
+# Vouchers are shown and checked at counters in Xiaogan; Settings.timezone has the same default.
+LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
+
+_rewards = Reward.__table__
+_vouchers = Voucher.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class CataloguePage:
+    """What the catalogue page shows: open rewards, merchant names by id, the viewer's balance (or None)."""
+
+    rewards: list[Reward]
+    merchants: dict[int, str]
+    balance: int | None
+
+
+def new_code() -> str:
+    """A fresh unguessable voucher code (``secrets``), CODE_LENGTH symbols of CODE_ALPHABET."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    """Accept what people type or scanners send: any case, with spaces or dashes between groups."""
+    return re.sub(r"[\s\-]", "", code or "").upper()
+
+
+def local_time_text(moment: datetime) -> str:
+    """``2026-05-01 14:05`` in Asia/Shanghai (naive values are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TIMEZONE).strftime("%Y-%m-%d %H:%M")
+
+
+def is_open(reward: Reward, now: datetime | None = None) -> bool:
+    """Active and inside its validity window (stock is not considered)."""
+    now = now or clock.now()
+    starts, ends = _aware(reward.valid_from), _aware(reward.valid_until)
+    return reward.is_active and (starts is None or starts <= now) and (ends is None or now < ends)
+
+
+def can_verify(role: str) -> bool:
+    """Only merchants and administrators mark vouchers used."""
+    return role in STAFF_ROLES
+
+
+def catalogue(*, session: Session, now: datetime | None = None) -> list[Reward]:
+    """Active rewards whose validity window includes ``now``, cheapest first (sold-out ones included)."""
+    now = now or clock.now()
+    active = session.execute(select(Reward).where(Reward.is_active).order_by(Reward.cost, Reward.id))
+    return [reward for reward in active.scalars() if is_open(reward, now)]
+
+
+def catalogue_page(
+    *, session: Session, resident_id: int | None = None, now: datetime | None = None
+) -> CataloguePage:
+    """The catalogue with merchant names, and the balance of the resident looking at it (if signed in)."""
+    rewards = catalogue(session=session, now=now)
+    merchant_ids = {r.merchant_id for r in rewards if r.merchant_id is not None}
+    names = session.execute(select(Resident.id, Resident.display_name).where(Resident.id.in_(merchant_ids)))
+    balance = points_balance(session=session, resident_id=resident_id) if resident_id else None
+    return CataloguePage(rewards, dict(names.all()), balance)
+
+
+def points_balance(*, session: Session, resident_id: int) -> int:
+    """The resident's current points balance."""
+    return ledger.balance(
+        session=session, account_id=ledger.account_id_for(session=session, resident_id=resident_id)
+    )
+
+
+def get_reward(*, session: Session, reward_id: int) -> Reward:
+    """One reward by id (NotFound if there is none, also for an id no integer key can hold: PostgreSQL,
+    and SQLite past 2**63, would fail the whole request instead)."""
+    reward = session.get(Reward, reward_id) if 0 < reward_id <= MAX_ID else None
+    if reward is None:
+        raise NotFound("reward_not_found", what="reward", reward_id=reward_id)
+    return reward
+
+
+def redeem(
+    *,
+    session: Session,
+    settings: Settings,
+    resident_id: int,
+    reward_id: int,
+    idempotency_key: str,
+    now: datetime | None = None,
+) -> Voucher:
+    """Spend the reward's cost and take one from its stock for a new voucher, all or nothing.
+
+    Refusals: DomainError ``reward_unavailable``, ``out_of_stock``, ``redeem_limit_reached`` (``limit``);
+    InsufficientPoints from the ledger. The same key again (per resident) returns the same voucher.
+    """
+    now = now or clock.now()
+    if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
+        raise IdempotencyConflict(key=idempotency_key)
+    scoped = f"r{resident_id}:{idempotency_key}"
+    account_id = ledger.account_id_for(session=session, resident_id=resident_id, lock=True)
+    earlier = session.execute(select(Voucher).where(Voucher.idempotency_key == scoped)).scalar_one_or_none()
+    if earlier is not None:
+        if earlier.reward_id != reward_id:
+            raise IdempotencyConflict(key=idempotency_key)
+        return earlier
+    reward = get_reward(session=session, reward_id=reward_id)
+    _check_redeemable(session, reward, resident_id, now)
+    with session.begin_nested():
+        _take_one(session, reward)
+        entry = ledger.post(
+            session=session,
+            posting=ledger.Posting(
+                account_id,
+                -reward.cost,
+                "redeem",
+                f"voucher:{scoped}",
+                ref_type="voucher",
+                memo=reward.name_zh,
+            ),
+        )
+        voucher = Voucher(
+            code=new_code(),
+            reward_id=reward.id,
+            resident_id=resident_id,
+            ledger_entry_id=entry.id,
+            idempotency_key=scoped,
+            issued_at=now,
+        )
+        session.add(voucher)
+        session.flush()
+    session.refresh(reward)
+    return voucher
+
+
+def vouchers_of(*, session: Session, resident_id: int) -> list[tuple[Voucher, Reward]]:
+    """The resident's vouchers with their rewards, newest first."""
+    query = (
+        select(Voucher, Reward)
+        .join(Reward, Reward.id == Voucher.reward_id)
+        .where(Voucher.resident_id == resident_id)
+        .order_by(Voucher.issued_at.desc(), Voucher.id.desc())
+    )
+    return [(voucher, reward) for voucher, reward in session.execute(query).all()]
+
+
+def voucher_for(*, session: Session, resident_id: int, code: str) -> tuple[Voucher, Reward]:
+    """One of the resident's own vouchers by code; NotFound for a code that is not theirs."""
+    found = _voucher_by_code(session, code)
+    if found is None or found[0].resident_id != resident_id:
+        raise NotFound("voucher_not_found", what="voucher")
+    return found
+
+
+def use_voucher(
+    *, session: Session, code: str, staff_id: int, staff_role: str, now: datetime | None = None
+) -> tuple[Voucher, Reward]:
+    """Mark a voucher used, exactly once. A merchant may only use vouchers of their own rewards.
+
+    Refusals: NotFound ``voucher_not_found``; DomainError ``verify_not_allowed``, ``voucher_wrong_merchant``,
+    ``voucher_already_used`` (``used_at`` in local time, ``used_by`` the staff id of the first use).
+    """
+    if not can_verify(staff_role):
+        raise DomainError("verify_not_allowed")
+    found = _voucher_by_code(session, code)
+    if found is None:
+        raise NotFound("voucher_not_found", what="voucher")
+    voucher, reward = found
+    if staff_role == "merchant" and reward.merchant_id != staff_id:
+        raise DomainError("voucher_wrong_merchant")
+    marked = session.execute(
+        update(_vouchers)
+        .where(_vouchers.c.id == voucher.id, _vouchers.c.status == "issued")
+        .values(status="used", used_at=now or clock.now(), used_by=staff_id)
+    )
+    session.refresh(voucher)
+    if marked.rowcount != 1:
+        raise DomainError(
+            "voucher_already_used", used_at=local_time_text(voucher.used_at), used_by=voucher.used_by
+        )
+    return voucher, reward
+
+
+def _check_redeemable(session: Session, reward: Reward, resident_id: int, now: datetime) -> None:
+    if not is_open(reward, now):
+        raise DomainError("reward_unavailable")
+    if reward.per_resident_limit:
+        held = session.execute(
+            select(func.count(Voucher.id)).where(
+                Voucher.resident_id == resident_id, Voucher.reward_id == reward.id
+            )
+        ).scalar_one()
+        if held >= reward.per_resident_limit:
+            raise DomainError("redeem_limit_reached", limit=reward.per_resident_limit)
+
+
+def _take_one(session: Session, reward: Reward) -> None:
+    """One conditional UPDATE: atomic on SQLite and PostgreSQL; its row count says whether stock was left."""
+    taken = session.execute(
+        update(_rewards)
+        .where(_rewards.c.id == reward.id, _rewards.c.stock > 0)
+        .values(stock=_rewards.c.stock - 1)
+    )
+    if taken.rowcount != 1:
+        raise DomainError("out_of_stock")
+
+
+def _voucher_by_code(session: Session, code: str) -> tuple[Voucher, Reward] | None:
+    query = select(Voucher, Reward).join(Reward, Reward.id == Voucher.reward_id)
+    row = session.execute(query.where(Voucher.code == normalise_code(code))).first()
+    return (row[0], row[1]) if row else None
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment

@@ -1,0 +1,188 @@
+"""Campaign figures for the public pages: live totals, a day-by-day series, the opt-in leaderboard, and the
+residents' privacy choices that govern it (docs/campaigns.md).
+
+Totals, the breakdowns and the series are read from DailyRollup (rows with ``campaign_id`` = the campaign,
+i.e. credited activities that earned its bonus). Participants need distinct residents, which a rollup cannot
+give: they are counted from the activities table (``campaign_id`` is indexed), as is the leaderboard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from carbon_credit.activities.models import Activity, DailyRollup
+from carbon_credit.campaigns.models import Campaign
+from carbon_credit.campaigns.operations import get_campaign, status
+from carbon_credit.platform import clock
+from carbon_credit.platform.errors import NotFound
+from carbon_credit.platform.settings import Settings
+from carbon_credit.residents.models import District, Resident
+
+MAX_SERIES_DAYS = 400  # a chart longer than this shows its last days only
+LEADERBOARD_SIZE = 10
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One line of a breakdown: the key (behaviour, or district names), activities, grams, bonus."""
+
+    key: str
+    activities: int
+    grams: int
+    bonus_points: int
+    name_zh: str = ""
+    name_en: str = ""
+
+
+@dataclass
+class CampaignTotals:
+    activities: int = 0
+    grams: int = 0
+    points: int = 0
+    bonus_points: int = 0
+    participants: int = 0
+    by_behaviour: list[Breakdown] = field(default_factory=list)
+    by_district: list[Breakdown] = field(default_factory=list)
+    by_day: list[tuple[date, int, int]] = field(default_factory=list)  # (day, activities, grams)
+
+
+@dataclass(frozen=True)
+class Leader:
+    """A leaderboard line; ``name`` is None for residents who did not opt in (show them masked)."""
+
+    rank: int
+    name: str | None
+    tail: str
+    grams: int
+    activities: int
+
+
+def public_campaigns(*, session: Session, now: datetime | None = None) -> dict[str, list[Campaign]]:
+    """Campaigns for the public list: ``running``, ``upcoming`` and ``past`` (newest first); a campaign
+    cancelled before it started is not shown."""
+    now = now or clock.now()
+    groups: dict[str, list[Campaign]] = {"running": [], "upcoming": [], "past": []}
+    query = select(Campaign).order_by(Campaign.starts_at.desc(), Campaign.id.desc())
+    for campaign in session.execute(query).scalars():
+        state = status(campaign, now)
+        if state == "ended" and campaign.starts_at > now:
+            continue
+        groups["past" if state == "ended" else state].append(campaign)
+    return groups
+
+
+def totals(
+    *, session: Session, settings: Settings, campaign_id: int, now: datetime | None = None
+) -> CampaignTotals:
+    """Live totals of a campaign: CO2e, points, bonus, participants, breakdowns and a daily series."""
+    campaign = get_campaign(session=session, campaign_id=campaign_id)
+    result = CampaignTotals()
+    sums = (
+        func.sum(DailyRollup.activities),
+        func.sum(DailyRollup.grams),
+        func.sum(DailyRollup.bonus_points),
+    )
+    mine = DailyRollup.campaign_id == campaign_id
+    for behaviour, count, grams, bonus in session.execute(
+        select(DailyRollup.behaviour, *sums).where(mine).group_by(DailyRollup.behaviour)
+    ):
+        result.by_behaviour.append(Breakdown(behaviour, int(count), int(grams), int(bonus)))
+    result.by_behaviour.sort(key=lambda b: (-b.grams, b.key))
+    district_query = (
+        select(DailyRollup.district_id, District.name_zh, District.name_en, *sums)
+        .outerjoin(District, District.id == DailyRollup.district_id)
+        .where(mine)
+        .group_by(DailyRollup.district_id, District.name_zh, District.name_en)
+    )
+    for district_id, name_zh, name_en, count, grams, bonus in session.execute(district_query):
+        result.by_district.append(
+            Breakdown(str(district_id), int(count), int(grams), int(bonus), name_zh or "", name_en or "")
+        )
+    result.by_district.sort(key=lambda b: (-b.grams, b.key))
+    result.activities = sum(b.activities for b in result.by_behaviour)
+    result.grams = sum(b.grams for b in result.by_behaviour)
+    result.bonus_points = sum(b.bonus_points for b in result.by_behaviour)
+    result.points = int(
+        session.execute(select(func.coalesce(func.sum(DailyRollup.points), 0)).where(mine)).scalar_one()
+    )
+    result.participants = _participants(session, campaign_id)
+    result.by_day = _series(session, settings, campaign, now or clock.now())
+    return result
+
+
+def leaderboard(*, session: Session, campaign_id: int, limit: int = LEADERBOARD_SIZE) -> list[Leader]:
+    """Top residents by CO2e avoided in the campaign; only those who opted in are named."""
+    grams = func.sum(Activity.grams)
+    query = (
+        select(Activity.resident_id, grams, func.count(Activity.id))
+        .where(Activity.campaign_id == campaign_id, Activity.status == "credited")
+        .group_by(Activity.resident_id)
+        .order_by(grams.desc(), Activity.resident_id)
+        .limit(limit)
+    )
+    rows = session.execute(query).all()
+    people = {
+        r.id: r
+        for r in session.execute(select(Resident).where(Resident.id.in_([row[0] for row in rows]))).scalars()
+    }
+    leaders = []
+    for rank, (resident_id, total, count) in enumerate(rows, start=1):
+        person = people[resident_id]
+        name = person.display_name if person.leaderboard_opt_in else None
+        leaders.append(Leader(rank, name, f"{resident_id % 100:02d}", int(total), int(count)))
+    return leaders
+
+
+def privacy(*, session: Session, resident_id: int) -> tuple[bool, bool]:
+    """The resident's choices: (shown by name on leaderboards, receives the weekly summary)."""
+    resident = session.get(Resident, resident_id)
+    if resident is None:
+        raise NotFound(what="resident", resident_id=resident_id)
+    return resident.leaderboard_opt_in, resident.weekly_summary_opt_in
+
+
+def set_privacy(
+    *, session: Session, resident_id: int, leaderboard_opt_in: bool, weekly_summary_opt_in: bool
+) -> None:
+    """Record the resident's choices (both off by default: nobody is named without asking)."""
+    resident = session.get(Resident, resident_id)
+    if resident is None:
+        raise NotFound(what="resident", resident_id=resident_id)
+    resident.leaderboard_opt_in = bool(leaderboard_opt_in)
+    resident.weekly_summary_opt_in = bool(weekly_summary_opt_in)
+    session.add(resident)
+    session.flush()
+
+
+def _participants(session: Session, campaign_id: int) -> int:
+    query = select(func.count(func.distinct(Activity.resident_id))).where(
+        Activity.campaign_id == campaign_id, Activity.status == "credited"
+    )
+    return int(session.execute(query).scalar_one())
+
+
+def _series(
+    session: Session, settings: Settings, campaign: Campaign, now: datetime
+) -> list[tuple[date, int, int]]:
+    """Every local day from the start to the end (or today, if earlier), zeros included."""
+    zone = ZoneInfo(settings.timezone)
+    first = campaign.starts_at.astimezone(zone).date()
+    last = (
+        min(campaign.ends_at - timedelta(microseconds=1), max(now, campaign.starts_at))
+        .astimezone(zone)
+        .date()
+    )
+    first = max(first, last - timedelta(days=MAX_SERIES_DAYS - 1))
+    query = (
+        select(DailyRollup.local_day, func.sum(DailyRollup.activities), func.sum(DailyRollup.grams))
+        .where(DailyRollup.campaign_id == campaign.id)
+        .group_by(DailyRollup.local_day)
+    )
+    found = {day: (int(count), int(grams)) for day, count, grams in session.execute(query)}
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return [(day, *found.get(day, (0, 0))) for day in days]
