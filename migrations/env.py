@@ -1,7 +1,8 @@
 """Alembic environment on SQLModel.metadata, for SQLite (batch mode) and PostgreSQL.
 
-The engine comes from ``config.attributes["engine"]`` when called through ``carbon_credit.platform.database.migrate``,
-else from the settings in the environment (``DATABASE_URL``), so ``alembic upgrade head`` works too.
+The engine comes from ``config.attributes["engine"]`` when called through
+``carbon_credit.platform.database.migrate``, else from the settings in the environment
+(``DATABASE_URL``), so ``alembic upgrade head`` works too.
 """
 
 from alembic import context

@@ -56,19 +56,18 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["carbon"] = {"settings": settings, "engine": engine}
 
     from webapp import (
+        activities,
         admin,
         api,
-        auth,
         campaigns,
         chat,
         cli,
         errors,
         i18n,
         observability,
-        public,
-        resident,
+        residents,
         rewards,
-        tokens,
+        stats,
         transit,
     )
 
@@ -76,14 +75,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: settings.timezone)
-    auth.init_login(login_manager)
+    residents.auth.init_login(login_manager)
     blueprints = (
-        public.bp,
-        auth.bp,
-        resident.bp,
+        stats.bp,
+        residents.auth.bp,
+        activities.bp,
         transit.bp,
         rewards.bp,
-        tokens.bp,
+        residents.tokens.bp,
         chat.bp,
         campaigns.bp,
         admin.bp,

@@ -4,7 +4,8 @@ Simplified Chinese (``zh_Hans``) is the default. A signed-in resident's choice i
 visitors' choice is kept in a ``lang`` cookie; else the browser's Accept-Language decides.
 Template strings are English msgids translated in ``translations/zh_Hans/LC_MESSAGES/*.po`` (one file per
 blueprint); ``python -m webapp.i18n`` merges and compiles them into ``messages.mo`` (run by the install step
-in scripts/dev.py, never by hand). Domain errors come from ``carbon_credit.platform.i18n``, shared with the bot.
+in scripts/dev.py, never by hand). Domain errors come from ``carbon_credit.platform.i18n``, shared with
+the bot.
 """
 
 from __future__ import annotations

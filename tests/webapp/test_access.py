@@ -31,7 +31,7 @@ POLICY = {
     "resident.activity": LOGIN,
     "resident.activity_photo": LOGIN,
     "resident.account": LOGIN,
-    "resident.card": LOGIN,
+    "transit.card": LOGIN,
     "transit.checkin": LOGIN,
     "rewards.catalogue": PUBLIC,
     "rewards.redeem": LOGIN,

@@ -1,7 +1,8 @@
-"""Administration (/admin, admin role): stops and posters, campaigns, review queue, statistics, exports,
-imports, audit log. Each area is a module adding its views to the one blueprint."""
+"""Administration (/admin, admin role), one module per feature: stops and posters, transit (operator trip
+imports), campaigns, review queue, statistics, exports, audit log, and the start page (home). Each module adds
+its views to the one blueprint."""
 
-from webapp.admin import audit, campaigns, dashboard, exports, imports, review, stats, stops  # noqa: F401
+from webapp.admin import audit, campaigns, exports, home, review, stats, stops, transit  # noqa: F401
 from webapp.admin.blueprint import bp
 
 __all__ = ["bp"]

@@ -263,6 +263,3 @@ def account():
         district=district,
         has_tokens="tokens.index" in current_app.view_functions,
     )
-
-
-from webapp import resident_cards  # noqa: E402, F401 - adds /account/card to this blueprint

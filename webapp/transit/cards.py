@@ -19,7 +19,7 @@ from carbon_credit.transit import cards as transit_cards
 from webapp.context import engine
 from webapp.forms import Form
 from webapp.i18n import current_locale
-from webapp.resident import bp
+from webapp.transit.views import bp
 
 
 class CardForm(Form):
@@ -48,7 +48,7 @@ def card():
                         session=db, resident_id=current_user.id, card=form.card.data or ""
                     )
                     flash(_("Your transit card is linked: operator trips will be credited."), "success")
-            return redirect(url_for("resident.card"))
+            return redirect(url_for("transit.card"))
         except DomainError as failure:
             error = message(failure, current_locale())
     with read_session(engine()) as db:

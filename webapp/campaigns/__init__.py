@@ -1,0 +1,5 @@
+"""Public campaign pages (``campaigns`` blueprint)."""
+
+from webapp.campaigns.views import bp
+
+__all__ = ["bp"]
