@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask_wtf import FlaskForm
-from wtforms.validators import ValidationError
+from wtforms import HiddenField
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from carbon_credit.platform.i18n import translate
 from carbon_credit.platform.text import has_control_characters
@@ -23,3 +26,18 @@ class Form(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         extra = {name: [*(extra_validators or {}).get(name, ()), plain_text] for name in self._fields}
         return super().validate(extra_validators=extra)
+
+
+def new_key() -> str:
+    """A fresh idempotency key for a form about to be shown."""
+    return secrets.token_urlsafe(16)
+
+
+class KeyedForm(Form):
+    """A form whose submission changes state exactly once: its hidden ``idempotency_key`` is new each time
+    the form is shown and comes back with the submission, so a double tap or a resubmitted page replays the
+    first outcome (the services' idempotency) instead of acting twice."""
+
+    idempotency_key = HiddenField(
+        default=new_key, validators=[DataRequired(), Length(max=120), Regexp(r"^[A-Za-z0-9_-]+$")]
+    )

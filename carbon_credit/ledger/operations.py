@@ -68,6 +68,25 @@ def account_id_for(*, session: Session, resident_id: int, lock: bool = False) ->
     return account_id
 
 
+def lock_accounts(*, session: Session, resident_ids: Iterable[int]) -> dict[int, int]:
+    """Lock the residents' account rows, in account id order (so two callers never deadlock), and return
+    their account ids by resident id. The one way to serialise work per resident: PostgreSQL row locks
+    (``FOR UPDATE``); on SQLite the write transaction (BEGIN IMMEDIATE) already serialises. NotFound names
+    the first resident without an account."""
+    wanted = sorted(set(resident_ids))
+    query = (
+        select(Account.resident_id, Account.id)
+        .where(Account.resident_id.in_(wanted))
+        .order_by(Account.id)
+        .with_for_update(of=Account)
+    )
+    found = dict(session.execute(query).all())
+    missing = [r for r in wanted if r not in found]
+    if missing:
+        raise NotFound(what="account", resident_id=missing[0])
+    return found
+
+
 def balance(*, session: Session, account_id: int) -> int:
     """The account's balance (the cached sum of its entries)."""
     value = session.execute(select(Account.balance).where(Account.id == account_id)).scalar_one_or_none()
