@@ -33,7 +33,7 @@ def admin_client(url: str):
     """The app on ``url`` and a test client signed in as a new administrator."""
     from carbon_credit.platform.database import make_engine, session_scope
     from carbon_credit.platform.settings import Settings
-    from carbon_credit.residents.accounts import create_resident
+    from carbon_credit.residents import create_resident
     from webapp import create_app
 
     settings = Settings(

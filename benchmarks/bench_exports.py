@@ -65,10 +65,10 @@ ACTIVITY_COLUMNS = (
 def populate(path: Path, rows: int, days: int = 365) -> tuple[date, date]:
     """A migrated SQLite file with RESIDENTS residents, ``rows`` activities over ``days`` days ending today
     (Shanghai) and one ledger entry per ten activities; rollups rebuilt. Returns the first and last day."""
-    from carbon_credit.activities.rollups import rebuild
+    from carbon_credit.activities import rebuild_rollups
     from carbon_credit.platform.database import make_engine, migrate, session_scope
     from carbon_credit.platform.settings import Settings
-    from carbon_credit.residents.accounts import create_resident
+    from carbon_credit.residents import create_resident
 
     url = f"sqlite:///{path}"
     settings = Settings(env="test", database_url=url, password_hash_method="pbkdf2:sha256:1")
@@ -136,25 +136,22 @@ def populate(path: Path, rows: int, days: int = 365) -> tuple[date, date]:
         conn.execute("COMMIT")
     conn.close()
     with session_scope(engine) as session:
-        rebuild(session=session, day_from=first, day_to=last)
+        rebuild_rollups(session=session, day_from=first, day_to=last)
     engine.dispose()
     return first, last
 
 
 def run_export(path: str, day_from: str, day_to: str, out: str) -> dict:
     """Child process: the service export."""
-    from carbon_credit.exports.workbooks import auditor_export
+    from carbon_credit.exports import auditor_export
     from carbon_credit.platform.database import make_engine, read_session
-    from carbon_credit.platform.settings import Settings
 
     url = f"sqlite:///{path}"
-    settings = Settings(env="test", database_url=url)
     engine = make_engine(url)
     t0 = time.perf_counter()
     with read_session(engine) as session:
         rows = auditor_export(
             session=session,
-            settings=settings,
             day_from=date.fromisoformat(day_from),
             day_to=date.fromisoformat(day_to),
             path=out,

@@ -13,17 +13,19 @@ import json
 import sqlite3
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from carbon_credit.activities.recording import ActivityInput, record_activities, record_activity
+from carbon_credit.activities import ActivityInput, factor_snapshot, record_activities, record_activity
+from carbon_credit.platform import clock
 from carbon_credit.platform.database import make_engine, migrate, session_scope
 from carbon_credit.platform.settings import Settings
-from carbon_credit.residents.accounts import create_resident
+from carbon_credit.residents import create_resident
+from quantification import quantify
 
-START = datetime.now(UTC) - timedelta(days=366)  # a year of history, as an operator back-fill
+START = clock.now() - timedelta(days=366)  # a year of history, as an operator back-fill
 MODES = ["bus", "metro", "shared_bike"]
 
 
@@ -44,11 +46,8 @@ def make_items(
 
 def bare_values(items: list[ActivityInput]) -> list[tuple]:
     """Rows of the activities table's shape as Python values (dicts, lists, datetimes)."""
-    from carbon_credit.activities.recording import factor_snapshot
-    from quantification import quantify
-
     sample = quantify("transit", mode="bus", km="5")
-    factors, now = factor_snapshot(sample.factors), datetime.now(UTC)
+    factors, now = factor_snapshot(sample.factors), clock.now()
     return [
         (
             i.resident_id,
@@ -183,8 +182,9 @@ def main() -> None:
         ("service bulk path, every trip distance distinct", args.bulk_rows, distinct),
     ]:
         print(f"{label:<50}{count:>8}{rate:>14,.0f}{rate / strict:>9.1%}{rate / loop:>12.1%}")
-    print("bulk path per row: quantify, daily cap, idempotency check, activity row; per account and batch:")
-    print("one ledger entry and one balance update. Target: bulk >= 30% of the bare insert rate.")
+    print("bulk path per row: quantify, admission (review, cap, bonus), idempotency check, activity row;")
+    print("per account and batch: one ledger entry and one balance update.")
+    print("Target: bulk >= 30% of the bare insert rate.")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Telegram callbacks: turn an update into :class:`carbon_credit.chat.Incoming`, send back the replies.
 
 No rule lives here: the dialogue (intents, pending confirmations, linking, rate limits, replays of a
-retried update) is :func:`carbon_credit.chat.engine.handle`. The database work runs in a worker thread
+retried update) is :func:`carbon_credit.chat.handle`. The database work runs in a worker thread
 (``asyncio.to_thread``) so one slow transaction never blocks the event loop.
 """
 
@@ -26,8 +26,8 @@ from telegram.ext import (
     filters,
 )
 
+from carbon_credit import chat
 from carbon_credit.chat import Incoming, Reply
-from carbon_credit.chat import engine as chat_engine
 from carbon_credit.platform.database import session_scope
 from carbon_credit.platform.i18n import translate
 from carbon_credit.platform.settings import Settings
@@ -120,7 +120,7 @@ async def _converse(update: Update, context: Context, incoming: Incoming) -> Non
 def _handle_sync(engine: Engine, settings: Settings, incoming: Incoming) -> list[Reply]:
     """One unit of work per update: the engine's writes commit together or not at all."""
     with session_scope(engine) as session:
-        return chat_engine.handle(session=session, settings=settings, incoming=incoming)
+        return chat.handle(session=session, settings=settings, incoming=incoming)
 
 
 async def _send(context: Context, chat_id: int, reply: Reply) -> None:

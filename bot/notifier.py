@@ -19,7 +19,7 @@ from telegram.ext import Application
 
 from carbon_credit import notifications
 from carbon_credit.platform.database import read_session, session_scope
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 
 log = logging.getLogger(__name__)
 INTERVAL_S = 30  # seconds between passes

@@ -8,8 +8,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from carbon_credit.demo.seed import seed_demo
-from carbon_credit.demo.transit import demo_checkin_urls
+from carbon_credit.demo import demo_checkin_urls, seed_demo
 from carbon_credit.platform import backup
 from carbon_credit.platform.database import migrate, read_session, session_scope
 from webapp.cli_export import export_group
@@ -17,6 +16,7 @@ from webapp.context import engine, settings
 
 
 def init_app(app: Flask) -> None:
+    """Register the commands: init-db, seed-demo, export, backup, restore."""
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(export_group)

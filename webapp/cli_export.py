@@ -3,7 +3,7 @@
     flask --app webapp export campaign-report --campaign 3 --out report.xlsx
     flask --app webapp export auditor --from 2026-11-01 --to 2026-11-30 --out audit.xlsx [--lang en]
 
-Both call :func:`carbon_credit.export_jobs.export_to_file`, the function the background jobs run.
+Both call :func:`carbon_credit.exports.export_to_file`, the function the background jobs run.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from carbon_credit.exports import jobs as export_jobs
+from carbon_credit import exports
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import message
-from webapp.context import engine, settings
+from webapp.context import engine
 
 export_group = click.Group("export", help="Excel exports (campaign report, auditor export).")
 LANG = click.option("--lang", type=click.Choice(["zh_Hans", "en"]), default="zh_Hans", show_default=True)
@@ -31,9 +31,8 @@ def _run(kind: str, params: dict, out: Path, lang: str) -> None:
             bar.update(done - bar.pos)
 
         try:
-            rows = export_jobs.export_to_file(
+            rows = exports.export_to_file(
                 engine=engine(),
-                settings=settings(),
                 kind=kind,
                 params={**params, "locale": lang},
                 path=out,

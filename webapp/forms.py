@@ -36,8 +36,13 @@ def new_key() -> str:
 class KeyedForm(Form):
     """A form whose submission changes state exactly once: its hidden ``idempotency_key`` is new each time
     the form is shown and comes back with the submission, so a double tap or a resubmitted page replays the
-    first outcome (the services' idempotency) instead of acting twice."""
+    first outcome (the services' idempotency) instead of acting twice. A form shown in the answer to another
+    form's submission is made with ``formdata=None``, so it gets its own new key."""
 
-    idempotency_key = HiddenField(
-        default=new_key, validators=[DataRequired(), Length(max=120), Regexp(r"^[A-Za-z0-9_-]+$")]
-    )
+    idempotency_key = HiddenField(validators=[DataRequired(), Length(max=120), Regexp(r"^[A-Za-z0-9_-]+$")])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        shown = not self.is_submitted() or ("formdata" in kwargs and kwargs["formdata"] is None)
+        if shown:  # a new key; a submission without one is refused by DataRequired
+            self.idempotency_key.data = new_key()

@@ -10,17 +10,15 @@ the bot.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Flask, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from carbon_credit.platform.i18n import message, normalise_locale, translate
+from carbon_credit.platform import clock
+from carbon_credit.platform.i18n import co2_text, message, normalise_locale, translate
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CATALOGUE_DIR = Path(__file__).parent / "translations" / "zh_Hans" / "LC_MESSAGES"
 
 
@@ -35,28 +33,20 @@ def select_locale() -> str:
 
 
 def current_locale() -> str:
+    """The locale of the current request (``zh_Hans`` or ``en``)."""
     return normalise_locale(str(get_locale()))
 
 
-def format_co2(grams: int) -> str:
-    """Whole grams -> readable mass: g below 1 kg, kg below 1 t, else t (display only; exact Decimal)."""
-    if grams < 1000:
-        return f"{grams:,} g"
-    if grams < 1_000_000:
-        return f"{(Decimal(grams) / 1000).quantize(Decimal('0.1'), ROUND_HALF_UP):,} kg"
-    return f"{(Decimal(grams) / 1_000_000).quantize(Decimal('0.01'), ROUND_HALF_UP):,} t"
-
-
 def local_date(moment) -> str:
-    """An aware datetime as its Asia/Shanghai date, ``YYYY-MM-DD``."""
-    return moment.astimezone(SHANGHAI).date().isoformat() if moment else ""
+    """An aware datetime as its Beijing date, ``YYYY-MM-DD``."""
+    return clock.local_day(moment).isoformat() if moment else ""
 
 
 def init_app(app: Flask) -> None:
-    app.add_template_filter(format_co2, "co2")
+    """Template filters (co2, localdate) and globals (navigation, admin menu, messages, current locale)."""
+    app.add_template_filter(co2_text, "co2")
     app.add_template_filter(local_date, "localdate")
-    from webapp.admin.sections import admin_sections
-    from webapp.nav import nav_links
+    from webapp.nav import admin_sections, nav_links
 
     app.jinja_env.globals.update(
         nav_links=nav_links,

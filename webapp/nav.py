@@ -1,4 +1,5 @@
-"""The navigation bar: links shown by role; a link appears only once its endpoint exists."""
+"""The navigation: the bar's links shown by role, and the administration areas of the admin menu; a link
+appears only once its endpoint exists."""
 
 from __future__ import annotations
 
@@ -17,6 +18,16 @@ RESIDENT_LINKS = [
 ]
 STAFF_LINKS = [("rewards.verify", _l("Verify a voucher"))]
 ADMIN_LINKS = [("admin.index", _l("Administration"))]
+ADMIN_SECTIONS = [
+    ("admin.stats", _l("Statistics")),
+    ("admin.review_queue", _l("Review queue")),
+    ("admin.campaigns", _l("Campaigns")),
+    ("admin.stops", _l("Stops and routes")),
+    ("admin.imports", _l("Operator trip imports")),
+    ("admin.exports", _l("Excel exports")),
+    ("admin.audit_log", _l("Audit log")),
+    ("rewards.verify", _l("Verify a voucher")),
+]
 
 
 def nav_links() -> list[tuple[str, str]]:
@@ -27,4 +38,13 @@ def nav_links() -> list[tuple[str, str]]:
         links = STAFF_LINKS
     else:
         links = RESIDENT_LINKS + (ADMIN_LINKS if current_user.role == "admin" else [])
+    return _existing(links)
+
+
+def admin_sections() -> list[tuple[str, str]]:
+    """(endpoint, label) pairs of the administration areas (the admin menu and start page)."""
+    return _existing(ADMIN_SECTIONS)
+
+
+def _existing(links) -> list[tuple[str, str]]:
     return [(endpoint, str(label)) for endpoint, label in links if endpoint in current_app.view_functions]

@@ -15,8 +15,7 @@ from carbon_credit.platform.database import make_engine, session_scope
 from carbon_credit.platform.settings import Settings
 from carbon_credit.residents import tokens as api_tokens
 from carbon_credit.residents.accounts import create_resident
-from carbon_credit.stops import tokens as qr
-from carbon_credit.stops.admin import RouteInput, StopInput, create_stop, save_route
+from carbon_credit.stops import RouteInput, StopInput, create_stop, save_route, sign_stop
 
 ROUTE_STOPS = 20
 SPACING_M = 600
@@ -69,7 +68,7 @@ def _stops(session, settings: Settings, admin_id: int, count: int) -> list[str]:
         save_route(
             session=session, actor_id=admin_id, route_id=None, values=values, idempotency_key=f"r{row}"
         )
-    return [qr.sign_stop(s.id, s.token_version, settings.qr_signing_key) for s in stops]
+    return [sign_stop(s.id, s.token_version, settings.qr_signing_key) for s in stops]
 
 
 def _resident_token(session, settings: Settings, name: str) -> str:

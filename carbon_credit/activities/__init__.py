@@ -1,45 +1,55 @@
-"""Activities: recording on every channel, admission (caps, review rule, trust), crediting, the audit
-trail, history and the daily rollups kept on every credit."""
+"""Activities: a resident's low-carbon claims on every channel. Owns admission (claim window, review hold at
+the resident's trust level, daily caps, campaign bonus), recording (one and in bulk), crediting (earn
+entries, what follows every credit, a pending entry's approval), the audit trail of factors, the resident's
+history, the review rule, trust levels and the daily statistics rollups.
 
-from carbon_credit.activities.models import ACTIVITY_STATUSES, CHANNELS, Activity, DailyRollup
-from carbon_credit.activities.recording import (
-    CLOCK_SKEW,
-    KEY_CHUNK,
-    RESIDENT_BEHAVIOURS,
-    ActivityInput,
-    BulkResult,
-    LockedAccount,
-    after_credit,
-    credit_discrepancies,
-    credit_pending,
-    factor_snapshot,
-    factor_sources,
-    local_day,
-    lock_account,
-    points_for,
-    record_activities,
-    record_activity,
-)
+Admission (``admission.admit``) is the one place that decides what a claim earns: recording credits exactly
+that, and the chat shows it before confirmation with ``preview``."""
+
+from carbon_credit.activities.accounts import LockedAccount, lock_account
+from carbon_credit.activities.admission import Admission, points_for, preview
+from carbon_credit.activities.audit_trail import factor_snapshot, factor_sources
+from carbon_credit.activities.claims import CLOCK_SKEW, RESIDENT_BEHAVIOURS, ActivityInput, local_day
+from carbon_credit.activities.crediting import after_credit, credit_discrepancies, credit_pending
+from carbon_credit.activities.history import activity_history, activity_of, summary, tree_year_kg
+from carbon_credit.activities.models import ACTIVITY_STATUSES, Activity, DailyRollup
+from carbon_credit.activities.recording import record_activities, record_activity
+from carbon_credit.activities.review_rule import SPECIES_GROUPS, planting_moment, review_reason, species_group
+from carbon_credit.activities.rollups import add as add_to_rollups
+from carbon_credit.activities.rollups import rebuild as rebuild_rollups
+from carbon_credit.activities.trust import level_for as trust_level_for
+from carbon_credit.activities.trust import levels_for as trust_levels_for
 
 __all__ = [
     "ACTIVITY_STATUSES",
-    "CHANNELS",
-    "Activity",
-    "DailyRollup",
     "CLOCK_SKEW",
-    "KEY_CHUNK",
     "RESIDENT_BEHAVIOURS",
+    "SPECIES_GROUPS",
+    "Activity",
     "ActivityInput",
-    "BulkResult",
-    "points_for",
-    "local_day",
+    "Admission",
+    "DailyRollup",
     "LockedAccount",
-    "lock_account",
-    "record_activity",
-    "credit_pending",
+    "activity_history",
+    "activity_of",
+    "add_to_rollups",
     "after_credit",
-    "record_activities",
     "credit_discrepancies",
+    "credit_pending",
     "factor_snapshot",
     "factor_sources",
+    "local_day",
+    "lock_account",
+    "planting_moment",
+    "points_for",
+    "preview",
+    "rebuild_rollups",
+    "record_activities",
+    "record_activity",
+    "review_reason",
+    "species_group",
+    "summary",
+    "tree_year_kg",
+    "trust_level_for",
+    "trust_levels_for",
 ]

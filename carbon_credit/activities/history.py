@@ -1,6 +1,6 @@
 """A resident's own activities: filtered, paged history; one activity; the home-page summary.
 
-Read these with ``carbon_credit.db.read_session``. Dates filter on the activity's local day (Asia/Shanghai).
+Read these with ``platform.database.read_session``. Dates filter on the activity's Beijing day.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Summary:
     recent: list[Activity]
 
 
-def history(
+def activity_history(
     *,
     session: Session,
     resident_id: int,

@@ -5,25 +5,24 @@ An entry with a photo, or above a threshold (``settings.review_recycling_kg`` ki
 ``status = "pending"``, ``points = 0`` and ``note`` = the reason code, and nothing is written to the ledger.
 Amounts exactly at a threshold are credited at once; only amounts above it wait.
 
-The thresholds scale with the resident's trust level (carbon_credit.trust): a trusted resident's are doubled,
-a watched resident's halved; a photo always means review. Approving and rejecting: carbon_credit.review_queue.
+The thresholds scale with the resident's trust level (``trust.py``): a trusted resident's are doubled,
+a watched resident's halved; a photo always means review. Approving and rejecting: carbon_credit.review.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from carbon_credit.activities import trust as trust_levels
+from carbon_credit.platform import clock
 from carbon_credit.platform.errors import InvalidActivity
 from carbon_credit.platform.settings import Settings
 
 REVIEW_PHOTO = "review_photo"
 REVIEW_LARGE_AMOUNT = "review_large_amount"
-REVIEW_REASONS = (REVIEW_PHOTO, REVIEW_LARGE_AMOUNT)
 
 SPECIES_GROUPS = ("conifer", "broadleaf", "fruit", "bamboo", "other")
 
@@ -63,19 +62,21 @@ def species_group(value: str | None) -> str:
     return value
 
 
-def planting_moment(*, settings: Settings, planted_on: date, today: date | None = None) -> datetime:
-    """Noon (platform time zone) of the planting date, in UTC, as the activity's ``occurred_at``.
+def planting_moment(
+    *, planted_on: date, today: date | None = None, settings: Settings | None = None
+) -> datetime:
+    """Noon (Beijing time) of the planting date, in UTC, as the activity's ``occurred_at``; ``today`` is the
+    Beijing day of the platform clock unless given (``settings`` is accepted for the callers that pass it).
 
     Refused when in the future (``planting_date_future``) or more than a year back
     (``planting_date_too_old``).
     """
-    zone = ZoneInfo(settings.timezone)
-    today = today or datetime.now(zone).date()
+    today = today or clock.local_day(clock.now())
     if planted_on > today:
         raise InvalidActivity("planting_date_future", value=planted_on.isoformat())
     if planted_on < one_year_before(today):
         raise InvalidActivity("planting_date_too_old", value=planted_on.isoformat())
-    return datetime.combine(planted_on, time(12), tzinfo=zone).astimezone(UTC)
+    return clock.as_utc(datetime.combine(planted_on, time(12)))
 
 
 def one_year_before(day: date) -> date:

@@ -1,4 +1,4 @@
-"""Daily statistics rollups: credited activity totals per Asia/Shanghai day, behaviour, district, channel
+"""Daily statistics rollups: credited activity totals per Beijing day, behaviour, district, channel
 and campaign. Kept current on every credit (and reversal) in the same transaction, and rebuilt from the
 activities table by the scheduler, so statistics pages read a few thousand rows, not millions.
 
@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from carbon_credit.activities.models import Activity, DailyRollup
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 
 KEY = ("local_day", "behaviour", "district_id", "channel", "campaign_id")
 SUMS = ("activities", "grams", "points", "bonus_points")

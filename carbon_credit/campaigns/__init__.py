@@ -1,46 +1,33 @@
-"""Campaigns: bonus points for qualifying activities from an enforced budget, and their administration."""
+"""Campaigns: bonus points for qualifying activities. Owns the bonus rule (which campaign covers an activity
+and how much it offers: ``offer``, used by activities admission), the enforced budget (``award`` pays the
+offers, ``give_back`` returns a reversed bonus), reading campaigns, and their audited administration."""
 
+from carbon_credit.campaigns.bonus import MAX_BONUS_PER_ACTIVITY, offer
+from carbon_credit.campaigns.budget import award, give_back
 from carbon_credit.campaigns.models import CAMPAIGN_KINDS, Campaign
-from carbon_credit.campaigns.operations import (
-    AUDITED,
-    MAX_BONUS_PER_ACTIVITY,
-    MAX_BUDGET,
-    CampaignInput,
+from carbon_credit.campaigns.operations import CampaignInput, create_campaign, end_campaign, update_campaign
+from carbon_credit.campaigns.queries import (
     active_campaigns,
-    award,
-    best_campaign,
-    bonus_for,
-    covers,
-    create_campaign,
-    end_campaign,
     get_campaign,
-    give_back,
     is_exhausted,
     list_campaigns,
-    reserve,
     status,
-    update_campaign,
 )
 
 __all__ = [
     "CAMPAIGN_KINDS",
-    "Campaign",
     "MAX_BONUS_PER_ACTIVITY",
-    "MAX_BUDGET",
-    "bonus_for",
-    "covers",
-    "best_campaign",
-    "award",
-    "reserve",
-    "active_campaigns",
-    "is_exhausted",
-    "status",
-    "give_back",
+    "Campaign",
     "CampaignInput",
-    "AUDITED",
-    "list_campaigns",
-    "get_campaign",
+    "active_campaigns",
+    "award",
     "create_campaign",
-    "update_campaign",
     "end_campaign",
+    "get_campaign",
+    "give_back",
+    "is_exhausted",
+    "list_campaigns",
+    "offer",
+    "status",
+    "update_campaign",
 ]

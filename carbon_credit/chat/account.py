@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from carbon_credit import residents, stats
-from carbon_credit.activities import history
+from carbon_credit.activities import activity_history, summary
 from carbon_credit.chat import replies
 from carbon_credit.chat.turn import Turn
 from carbon_credit.chat.types import Reply
-from carbon_credit.platform.i18n import LOCALES, normalise_locale
+from carbon_credit.platform.i18n import LOCALES, co2_text, normalise_locale
 
 HISTORY_SHOWN = 5
 
 
 def balance(turn: Turn) -> list[Reply]:
     """``/balance``: the points balance."""
-    figures = history.summary(session=turn.db, resident_id=turn.resident.id)
+    figures = summary(session=turn.db, resident_id=turn.resident.id)
     return [turn.with_menu("chat_balance", points=figures.balance)]
 
 
 def latest(turn: Turn) -> list[Reply]:
     """``/history``: the last five entries with grams, points and status."""
-    page = history.history(session=turn.db, resident_id=turn.resident.id, per_page=HISTORY_SHOWN)
+    page = activity_history(session=turn.db, resident_id=turn.resident.id, per_page=HISTORY_SHOWN)
     if not page.items:
         return [turn.with_menu("chat_history_empty")]
     lines = [turn.t("chat_history_head")]
@@ -30,7 +30,7 @@ def latest(turn: Turn) -> list[Reply]:
                 "chat_history_line",
                 day=activity.local_day.isoformat(),
                 what=replies.describe(activity.behaviour, activity.inputs, turn.locale),
-                co2=replies.co2(activity.grams),
+                co2=co2_text(activity.grams),
                 points=activity.points,
                 status=turn.t(f"activity_status.{activity.status}"),
             )
@@ -39,16 +39,16 @@ def latest(turn: Turn) -> list[Reply]:
 
 
 def statistics(turn: Turn) -> list[Reply]:
-    """``/stats``: the resident's own totals and the platform's (no campaigns exist yet, so none shown)."""
-    mine = history.summary(session=turn.db, resident_id=turn.resident.id)
+    """``/stats``: the resident's own totals and the platform's."""
+    mine = summary(session=turn.db, resident_id=turn.resident.id)
     everyone = stats.totals(session=turn.db)
     return [
         turn.with_menu(
             "chat_stats",
-            my_co2=replies.co2(mine.grams),
+            my_co2=co2_text(mine.grams),
             my_count=mine.activities,
             points=mine.balance,
-            co2=replies.co2(everyone.grams),
+            co2=co2_text(everyone.grams),
             people=everyone.participants,
             count=everyone.activities,
         )

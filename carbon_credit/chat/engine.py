@@ -1,10 +1,10 @@
 """The channel-neutral dialogue engine: one update in (typed text or a pressed button) -> replies out.
 
-:func:`handle` runs inside the caller's unit of work (``carbon_credit.db.session_scope``) and only flushes:
+:func:`handle` runs inside the caller's unit of work (``platform.database.session_scope``) and only flushes:
 
 1. the person's ChatSession row is locked (two updates of one person are handled one after the other);
 2. an update seen before (``Incoming.update_key``) gets its stored replies again and nothing is redone
-   (``carbon_credit.idempotency``, scope ``chat-<channel>``, owner the ChatSession id);
+   (``platform.idempotency``, scope ``chat-<channel>``, owner the ChatSession id);
 3. more than ``settings.chat_messages_per_minute`` messages in a minute get one short "slow down" reply;
 4. the update is dispatched (buttons by their data, text by :func:`carbon_credit.chat.nlu.parse`); every rule
    is a carbon_credit service's; a DomainError becomes its message in the person's language, anything
@@ -30,7 +30,7 @@ from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import message, translate
 from carbon_credit.platform.settings import Settings
 from carbon_credit.platform.text import without_control_characters
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 
 ACCOUNT_COMMANDS = {
     "log": flows.start,
@@ -54,13 +54,9 @@ def handle(
     resident = _resident(session, chat, incoming)
     locale = sessions.locale_of(chat, resident, incoming.language_hint)
     memo = _memo(session, chat, incoming)
-    if memo is not None:
-        try:
-            stored = idempotency.recall(**memo)
-        except DomainError as error:
-            return [Reply(message(error, locale))]
-        if stored is not None:
-            return [replies.from_json(reply) for reply in stored["replies"]]
+    replayed = _replayed(memo, locale)
+    if replayed is not None:
+        return replayed
     if sessions.over_limit(chat, settings, now):
         session.add(chat)
         session.flush()
@@ -68,19 +64,35 @@ def handle(
     turn = Turn.begin(
         db=session, settings=settings, chat=chat, incoming=incoming, now=now, locale=locale, resident=resident
     )
-    said = _said(turn)
+    said = _said(turn)  # before the dispatch: the label of a pressed button is in the transcript so far
     try:
         answer = _dispatch(turn)
     except DomainError as error:
         answer = [Reply(message(error, turn.locale))]
-    stored_replies = [replies.to_json(reply) for reply in answer]
-    sessions.append_transcript(turn.data, "me", {"text": said})
-    for reply in stored_replies:
-        sessions.append_transcript(turn.data, "bot", reply)
-    sessions.save(chat, state=turn.state, data=turn.data, now=now, session=session)
-    if memo is not None:
-        idempotency.remember(**memo, outcome={"replies": stored_replies})
+    _save(turn, said, answer, memo)
     return answer
+
+
+def _replayed(memo: dict | None, locale: str) -> list[Reply] | None:
+    """The stored replies of an update seen before (its key reused for another update: the refusal)."""
+    if memo is None:
+        return None
+    try:
+        stored = idempotency.recall(**memo)
+    except DomainError as error:
+        return [Reply(message(error, locale))]
+    return None if stored is None else [replies.from_json(reply) for reply in stored["replies"]]
+
+
+def _save(turn: Turn, said: str, answer: list[Reply], memo: dict | None) -> None:
+    """Keep the exchange in the transcript, the dialogue's state on the session, the replies for a replay."""
+    stored = [replies.to_json(reply) for reply in answer]
+    sessions.append_transcript(turn.data, "me", {"text": said})
+    for reply in stored:
+        sessions.append_transcript(turn.data, "bot", reply)
+    sessions.save(turn.chat, state=turn.state, data=turn.data, now=turn.now, session=turn.db)
+    if memo is not None:
+        idempotency.remember(**memo, outcome={"replies": stored})
 
 
 def _dispatch(turn: Turn) -> list[Reply]:

@@ -2,22 +2,24 @@
 
 Guided: ``log`` -> behaviour (``log:<behaviour>``) -> mode, material or grid scope (``mode:bus``...) ->
 the amount as the next typed message -> preview -> ``ok:<pending id>`` or ``no``. Free text starts from what
-the parser understood and asks only for what is missing. The preview quantifies first, so it shows the
-grams and points (and whether the review rule will hold the entry); a refused amount is explained at once
-and asked again. Confirming records through :func:`carbon_credit.activities.record_activity` (channel
-"bot") with the pending action's id as idempotency key: pressing Confirm twice credits once.
+the parser understood and asks only for what is missing. The preview is activities admission
+(``activities.preview``): the grams and the points that will be credited, the daily cap's cut, the campaign
+bonus, or the review hold; a refused amount is explained at once and asked again. Confirming records through
+``activities.record_activity`` (channel "bot"), the same admission, with the pending action's id as
+idempotency key: pressing Confirm twice credits once.
 """
 
 from __future__ import annotations
 
-from carbon_credit.activities.recording import RESIDENT_BEHAVIOURS, ActivityInput, points_for, record_activity
-from carbon_credit.activities.review_rule import review_reason
+from carbon_credit import campaigns
+from carbon_credit.activities import RESIDENT_BEHAVIOURS, ActivityInput, Admission, preview, record_activity
 from carbon_credit.chat import replies, rewards_chat
 from carbon_credit.chat.nlu import parse_amount
 from carbon_credit.chat.replies import AMOUNT_FIELD, CHOICE_FIELD, button
 from carbon_credit.chat.turn import Turn
 from carbon_credit.chat.types import Reply
-from quantification import QuantificationError, quantify
+from carbon_credit.platform.errors import InvalidActivity
+from carbon_credit.platform.i18n import co2_text
 
 BEHAVIOUR_ALIASES = {"trees": "tree_planting", "tree": "tree_planting"}
 CHOOSING, AMOUNT, CONFIRM = "log_choice", "log_amount", "confirm"
@@ -100,27 +102,55 @@ def advance(turn: Turn, prefix: list[Reply] | None = None) -> list[Reply]:
 def _preview(turn: Turn, pending: dict) -> list[Reply]:
     behaviour, inputs = pending["behaviour"], pending["inputs"]
     try:
-        result = quantify(behaviour, **inputs)
-    except QuantificationError as error:
-        explained = Reply(turn.t(error.code, **error.params))
-        name = error.params.get("name")
-        if name in inputs and name in (CHOICE_FIELD.get(behaviour), AMOUNT_FIELD[behaviour]):
-            inputs.pop(name)
-            return advance(turn, [explained])
-        turn.clear()
-        return [explained, turn.with_menu("chat_help")]
-    points = points_for(result.grams, turn.settings)
+        decided = preview(
+            session=turn.db,
+            settings=turn.settings,
+            resident_id=turn.resident.id,
+            behaviour=behaviour,
+            inputs=inputs,
+            now=turn.now,
+        )
+    except InvalidActivity as error:
+        return _refused(turn, behaviour, inputs, error)
+    turn.state = CONFIRM
+    return [Reply(_preview_text(turn, decided), replies.confirm_buttons(turn.locale, pending["id"]))]
+
+
+def _refused(turn: Turn, behaviour: str, inputs: dict, error: InvalidActivity) -> list[Reply]:
+    """A refused amount or choice is explained and asked again; anything else ends the entry."""
+    explained = Reply(turn.t(error.code, **error.params))
+    name = error.params.get("name")
+    if name in inputs and name in (CHOICE_FIELD.get(behaviour), AMOUNT_FIELD[behaviour]):
+        inputs.pop(name)
+        return advance(turn, [explained])
+    turn.clear()
+    return [explained, turn.with_menu("chat_help")]
+
+
+def _preview_text(turn: Turn, decided: Admission) -> str:
+    """What will be credited: the points (what the entry is worth, when it waits for review), then why
+    fewer are credited (review, daily cap) and the campaign bonus, as recording will credit them."""
+    shown = decided.points_quantified if decided.review else decided.points
     text = turn.t(
         "chat_confirm_log",
-        what=replies.describe(behaviour, result.inputs, turn.locale),
-        co2=replies.co2(result.grams),
-        points=points,
+        what=replies.describe(decided.behaviour, decided.result.inputs, turn.locale),
+        co2=co2_text(decided.result.grams),
+        points=shown,
     )
-    reason = review_reason(settings=turn.settings, behaviour=behaviour, inputs=result.inputs, has_photo=False)
-    if reason:
-        text += " " + turn.t("chat_will_be_reviewed", reason=turn.t(reason))
-    turn.state = CONFIRM
-    return [Reply(text, replies.confirm_buttons(turn.locale, pending["id"]))]
+    if decided.review:
+        text += " " + turn.t("chat_will_be_reviewed", reason=turn.t(decided.review))
+    if decided.cap:
+        text += " " + turn.t("chat_will_be_capped", cap=decided.cap, cut=decided.capped_points)
+    if decided.bonus_points:
+        text += " " + turn.t(
+            "chat_campaign_bonus", bonus=decided.bonus_points, name=_campaign_name(turn, decided)
+        )
+    return text
+
+
+def _campaign_name(turn: Turn, decided: Admission) -> str:
+    campaign = campaigns.get_campaign(session=turn.db, campaign_id=decided.campaign_id)
+    return campaign.name_en if turn.locale == "en" else campaign.name_zh
 
 
 def confirm(turn: Turn, pending_id: str) -> list[Reply]:
@@ -152,4 +182,6 @@ def _execute(turn: Turn, action: dict, *, first: bool) -> list[Reply]:
     text = turn.t("chat_recorded", points=activity.points)
     if activity.note and activity.note.startswith("daily_cap:"):
         text += " " + turn.t("activity_note.daily_cap", cap=activity.note.split(":", 1)[1])
+    if activity.bonus_points:
+        text += " " + turn.t("chat_recorded_bonus", bonus=activity.bonus_points)
     return [Reply(text, replies.menu(turn.locale))]

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from carbon_credit.chat.models import LinkCode
 from carbon_credit.platform import clock
 from carbon_credit.platform.errors import DomainError, NotFound
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 
 CODE_ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 10  # 62^10 ≈ 8e17 codes, each valid for ten minutes
@@ -53,7 +53,7 @@ def link_telegram(
     link = _locked_code(session, code)
     if link.used_at is not None:
         raise DomainError("link_code_used")
-    if _aware(link.expires_at) <= now:
+    if clock.as_utc(link.expires_at, UTC) <= now:  # SQLite gives naive UTC back
         raise DomainError("link_code_expired", minutes=CODE_MINUTES)
     holder = telegram_holder(session=session, telegram_user_id=telegram_user_id)
     if holder is not None and holder.id != link.resident_id:
@@ -86,7 +86,3 @@ def _locked_code(session: Session, code: str) -> LinkCode:
     if link is None:
         raise DomainError("link_code_invalid")
     return link
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

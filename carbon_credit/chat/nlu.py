@@ -1,6 +1,7 @@
 """Free-text understanding of the chat: one message -> :class:`Parsed` (an intent, maybe a log's inputs).
 
-Pure functions, standard library only; the word tables live in :mod:`carbon_credit.chat.nlu_lexicon`.
+Pure functions, standard library only; the word tables live in :mod:`carbon_credit.chat.nlu_lexicon`, and
+reading amounts (numbers with units) in :mod:`carbon_credit.chat.amounts`.
 
     >>> parse("今天坐公交8公里").inputs
     {'mode': 'bus', 'km': '8'}
@@ -33,11 +34,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation, localcontext
 
 from carbon_credit.chat import nlu_lexicon as lex
+from carbon_credit.chat.amounts import Quantity, amount_value, quantities, whole_numeral
 
 MAX_TEXT = 500
 """Longer messages are not read at all (intent unknown, reason too_long)."""
@@ -45,7 +45,6 @@ MAX_TEXT = 500
 DEFAULT_SCOPE = "hubei"
 """The electricity grid scope of a chat log: Xiaogan is in Hubei."""
 
-_MAX_DIGITS = 60
 _INVISIBLE = ("Zs", "Zl", "Zp", "Cc", "Cf", "Cn")
 _EDGE_PUNCTUATION = " .,!?;:~'\"…()[]{}<>「」【】《》-_*"
 
@@ -64,16 +63,8 @@ class Parsed:
 
 
 @dataclass(frozen=True, slots=True)
-class _Quantity:
-    start: int
-    end: int
-    value: Decimal | None  # None: malformed ("8.5.1")
-    kind: str | None  # a unit kind of nlu_lexicon.UNITS, or None for a bare number
-
-
-@dataclass(frozen=True, slots=True)
 class _Reading:
-    quantities: tuple[_Quantity, ...]
+    quantities: tuple[Quantity, ...]
     entries: tuple[tuple[str, str | None], ...]  # (kind, value) of each phrase found
     leftover: tuple[str, ...]  # words that are neither numbers, units nor known phrases
 
@@ -99,14 +90,14 @@ def parse_amount(text: str, name: str) -> str | int | None:
     "8", "八公里", "3斤" (-> "1.5"), "8,000"; a bare number counts here, since the question named the unit.
     None when the reply holds no such amount, a malformed one, or two different ones."""
     normalised = normalise((text or "")[:MAX_TEXT])
-    whole = _whole_numeral(normalised)
+    whole = whole_numeral(normalised)
     if whole is not None:
-        return _amount_value(name, whole)
+        return amount_value(name, whole)
     kinds = {name, None} | ({"kwh_weak"} if name == "kwh" else set())
     values = {q.value for q in _read(normalised).quantities if q.kind in kinds}
     if len(values) != 1 or None in values:
         return None
-    return _amount_value(name, values.pop())
+    return amount_value(name, values.pop())
 
 
 def normalise(text: str) -> str:
@@ -140,14 +131,6 @@ def _plain_word(normalised: str) -> tuple[str, tuple[str, ...]] | None:
 
 
 # ---- reading numbers, units and phrases ---------------------------------------------------------------
-
-_ARABIC = re.compile(r"(?<![a-z0-9.,])(-?)((?:\.\d|\d)[\d.,]*)")
-_ARABIC_STRICT = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
-_CN_CHARS = "".join((*lex.CN_DIGITS, *lex.CN_MULTIPLIERS))
-_CN_NUMBER = re.compile(rf"[{_CN_CHARS}]+(?:点[{''.join(lex.CN_DIGITS)}]+)?|半")
-_EN_WORDS = "|".join(sorted((*lex.EN_NUMBERS, *lex.EN_MULTIPLIERS), key=len, reverse=True))
-_EN_NUMBER = re.compile(rf"(?<![a-z])(?:{_EN_WORDS})(?:[ -](?:{_EN_WORDS}|and))*(?![a-z])")
-_UNIT_WORDS = sorted(lex.UNITS, key=len, reverse=True)
 _LEFTOVER = re.compile(r"[a-z]+(?:'[a-z]+)?|[\u4e00-\u9fff]")
 
 
@@ -162,13 +145,13 @@ _PHRASES = re.compile("|".join(_phrase_pattern(p) for p in sorted(lex.PHRASES, k
 
 def _read(normalised: str) -> _Reading:
     """The quantities, the known phrases and the leftover words of a normalised message."""
-    quantities = _quantities(normalised)
-    masked = _mask(normalised, [(q.start, q.end) for q in quantities])
+    found = quantities(normalised)
+    masked = _mask(normalised, [(q.start, q.end) for q in found])
     matches = list(_PHRASES.finditer(masked))
     entries = tuple(lex.PHRASES[m.group()] for m in matches)
-    entries += tuple(("mode", "metro") for q in quantities if q.kind == "metro_line")  # 坐2号线
+    entries += tuple(("mode", "metro") for q in found if q.kind == "metro_line")  # 坐2号线
     leftover = _LEFTOVER.findall(_mask(masked, [m.span() for m in matches]))
-    return _Reading(tuple(quantities), entries, tuple(leftover))
+    return _Reading(tuple(found), entries, tuple(leftover))
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
@@ -176,165 +159,6 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
     for start, end in spans:
         chars[start:end] = "\x00" * (end - start)
     return "".join(chars)
-
-
-def _quantities(text: str) -> list[_Quantity]:
-    """Every number in the text with the unit right after it (Arabic first, then Chinese, then English)."""
-    found: list[_Quantity] = []
-    taken: set[int] = set()
-    for finder in (_arabic_quantities, _chinese_quantities, _english_quantities):
-        for quantity in finder(text):
-            span = set(range(quantity.start, quantity.end))
-            if not span & taken:
-                found.append(quantity)
-                taken |= span
-    return sorted(found, key=lambda q: q.start)
-
-
-def _arabic_quantities(text: str) -> Iterator[_Quantity]:
-    for match in _ARABIC.finditer(text):
-        digits = match.group(2).rstrip(".,")
-        start, end = match.start(), match.start(2) + len(digits)
-        factor, end = _multiplier(text, end)
-        value = _scaled(_arabic_value(match.group(1), digits), factor)
-        kind, unit_factor, end = _unit(text, end)
-        value, end = _and_a_half(text, value, kind, end)
-        yield _Quantity(start, end, _scaled(value, unit_factor), kind)
-
-
-def _arabic_value(sign: str, digits: str) -> Decimal | None:
-    if len(digits) > _MAX_DIGITS or not _ARABIC_STRICT.fullmatch(digits):
-        return None
-    return Decimal(sign + digits.replace(",", ""))
-
-
-def _multiplier(text: str, end: int) -> tuple[Decimal, int]:
-    """A multiplier right after digits ("1万步", "1.5万", "8千步"), unless a unit starts there (千米)."""
-    factor = Decimal(1)
-    if _unit(text, end)[0] is not None:
-        return factor, end
-    if text[end : end + 1] == "k" and _unit(text, end + 1)[0] in lex.AMOUNT_KINDS:
-        return Decimal(1000), end + 1  # "10k steps"
-    while end < len(text) and text[end] in lex.CN_MULTIPLIERS and _unit(text, end)[0] is None:
-        factor *= lex.CN_MULTIPLIERS[text[end]]
-        end += 1
-    return factor, end
-
-
-def _chinese_quantities(text: str) -> Iterator[_Quantity]:
-    for match in _CN_NUMBER.finditer(text):
-        start, end = match.span()
-        if text[end - 1] == "千" and _unit(text, end - 1)[0] is not None:  # 五千克 = 5 kg, not 5000 克
-            end -= 1
-        if start == end:
-            continue
-        kind, factor, unit_end = _unit(text, end)
-        numeral = text[start:end]
-        if kind is None or (kind == "steps" and not set(numeral) & set(lex.CN_MULTIPLIERS)):  # "下一步"
-            continue
-        value, unit_end = _and_a_half(text, _chinese_value(numeral), kind, unit_end)
-        yield _Quantity(start, unit_end, _scaled(value, factor), kind)
-
-
-def _english_quantities(text: str) -> Iterator[_Quantity]:
-    for match in _EN_NUMBER.finditer(text):
-        words = match.group().replace("-", " ").split()
-        while words and words[-1] == "and":
-            words.pop()
-        end = match.start() + len(" ".join(words))
-        kind, factor, unit_end = _unit(text, end)
-        if kind in lex.AMOUNT_KINDS:
-            yield _Quantity(match.start(), unit_end, _scaled(_english_value(words), factor), kind)
-
-
-def _unit(text: str, end: int) -> tuple[str | None, Decimal, int]:
-    """The unit word at ``end`` (after at most one space): (kind, factor, new end), or (None, 1, end)."""
-    position = end + 1 if text[end : end + 1] == " " else end
-    for word in _UNIT_WORDS:
-        if text.startswith(word, position):
-            after = position + len(word)
-            if word[-1].isascii() and word[-1].isalpha() and text[after : after + 1].isalpha():
-                continue  # "8 more" is not 8 m
-            kind, factor = lex.UNITS[word]
-            return kind, factor, after
-    return None, Decimal(1), end
-
-
-def _and_a_half(text: str, value: Decimal | None, kind: str | None, end: int) -> tuple[Decimal | None, int]:
-    """ "两斤半" is 2.5 斤, "一公里半" 1.5 km."""
-    if value is not None and kind in lex.AMOUNT_KINDS and text[end : end + 1] == "半":
-        return value + Decimal("0.5"), end + 1
-    return value, end
-
-
-def _scaled(value: Decimal | None, factor: Decimal) -> Decimal | None:
-    if value is None:
-        return None
-    with localcontext() as context:
-        context.prec = 2 * _MAX_DIGITS
-        return value * factor
-
-
-def _chinese_value(numeral: str) -> Decimal | None:
-    """ "十二" 12, "八千" 8000, "两千五" 2500, "一万五千" 15000, "一点五" 1.5, "半" 0.5; None if malformed."""
-    if numeral == "半":
-        return Decimal("0.5")
-    whole, _, fraction = numeral.partition("点")
-    integer = _chinese_integer(whole)
-    if integer is None or not all(char in lex.CN_DIGITS for char in fraction):
-        return None
-    decimals = "".join(str(lex.CN_DIGITS[char]) for char in fraction)
-    return Decimal(f"{integer}.{decimals}") if decimals else Decimal(integer)
-
-
-def _chinese_integer(numeral: str) -> int | None:
-    """Sections of 万 / 亿, each of digits times 十 百 千; a last digit right after a unit is colloquial."""
-    total, section, digit = 0, 0, None
-    small, big, previous = None, None, ""
-    for char in numeral:
-        if char in lex.CN_DIGITS:
-            if previous in lex.CN_DIGITS and previous not in "零〇":
-                return None  # "三四" is not a number
-            digit = lex.CN_DIGITS[char]
-        elif char in lex.CN_SMALL_UNITS:
-            unit = lex.CN_SMALL_UNITS[char]
-            if digit is None and unit == 10 and not previous:
-                digit = 1  # "十二" = 12
-            if digit is None or (small is not None and unit >= small):
-                return None
-            section, digit, small = section + digit * unit, None, unit
-        else:
-            unit = lex.CN_BIG_UNITS[char]
-            section += digit or 0
-            if not section:
-                return None
-            total = (total + section) * unit if big is None or unit > big else total + section * unit
-            section, digit, small, big = 0, None, None, unit
-        previous = char
-    if digit is not None and len(numeral) > 1 and numeral[-2] in lex.CN_MULTIPLIERS:
-        digit *= lex.CN_MULTIPLIERS[numeral[-2]] // 10  # colloquial "两千五" = 2500, "一万五" = 15000
-    return total + section + (digit or 0)
-
-
-def _english_value(words: list[str]) -> Decimal:
-    total, current = 0, 0
-    for word in words:
-        if word in lex.EN_NUMBERS:
-            current += lex.EN_NUMBERS[word]
-        elif word == "hundred":
-            current = max(current, 1) * 100
-        elif word == "thousand":
-            total, current = total + max(current, 1) * 1000, 0
-    return Decimal(total + current)
-
-
-def _whole_numeral(normalised: str) -> Decimal | None:
-    """A reply that is only a Chinese or English numeral ("八", "twelve")."""
-    if _CN_NUMBER.fullmatch(normalised):
-        return _chinese_value(normalised)
-    if _EN_NUMBER.fullmatch(normalised):
-        return _english_value(normalised.replace("-", " ").split())
-    return None
 
 
 # ---- from what was read to a Parsed -------------------------------------------------------------------
@@ -373,7 +197,7 @@ def _hints(reading: _Reading) -> dict[str, str | int]:
     for kind in ("km", "kg"):
         values = {q.value for q in reading.quantities if q.kind == kind}
         if len(values) == 1 and None not in values:
-            hints[kind] = _amount_value(kind, values.pop())
+            hints[kind] = amount_value(kind, values.pop())
     return hints
 
 
@@ -398,7 +222,7 @@ def _log(behaviour: str, reading: _Reading, original: str) -> Parsed:
         else:
             missing.append(choice_name)
     if amounts:
-        inputs[amount_name] = _amount_value(amount_name, amounts.pop())
+        inputs[amount_name] = amount_value(amount_name, amounts.pop())
     else:
         missing.append(amount_name)
     if behaviour == "electricity":
@@ -420,16 +244,3 @@ def _why(behaviour: str, reading: _Reading, missing: list[str], *, malformed: bo
         if any(q.kind != "metro_line" for q in reading.quantities):  # "8", "20分钟", "3个", "3公里" walking
             return "no_amount"
     return None
-
-
-def _amount_value(name: str, value: Decimal) -> str | int:
-    """steps and trees as int when whole; otherwise exact decimal text ("1.50" -> "1.5", "-0" -> "0")."""
-    if name in ("steps", "trees") and value == value.to_integral_value():
-        try:
-            return int(value)
-        except (OverflowError, InvalidOperation):  # pragma: no cover - Decimal ints are unbounded
-            pass
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text

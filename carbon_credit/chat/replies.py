@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from carbon_credit.chat.types import MAX_BUTTON_DATA, Button, Reply
@@ -81,15 +80,6 @@ def describe(behaviour: str, inputs: Mapping[str, Any], locale: str) -> str:
         return template[normalise_locale(locale)].format(**values)
     except (TypeError, KeyError, IndexError):  # no template, or inputs of another shape: the behaviour's name
         return translate(f"behaviour.{behaviour}", locale)
-
-
-def co2(grams: int) -> str:
-    """Whole grams -> readable mass: g below 1 kg, kg below 1 t, else t."""
-    if grams < 1000:
-        return f"{grams:,} g"
-    if grams < 1_000_000:
-        return f"{(Decimal(grams) / 1000).quantize(Decimal('0.1'), ROUND_HALF_UP):,} kg"
-    return f"{(Decimal(grams) / 1_000_000).quantize(Decimal('0.01'), ROUND_HALF_UP):,} t"
 
 
 def to_json(reply: Reply) -> dict[str, Any]:

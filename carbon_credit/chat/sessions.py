@@ -11,11 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session
 
+from carbon_credit.chat import replies
 from carbon_credit.chat.models import ChatSession
 from carbon_credit.chat.types import CHANNELS, Incoming
+from carbon_credit.platform import clock
 from carbon_credit.platform.i18n import normalise_locale
 from carbon_credit.platform.settings import Settings
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 
 WINDOW = timedelta(minutes=1)
 TRANSCRIPT_LENGTH = 30
@@ -40,7 +42,7 @@ def open_session(*, session: Session, incoming: Incoming) -> ChatSession:
 
 def over_limit(chat: ChatSession, settings: Settings, now: datetime) -> bool:
     """Count this message in the person's current minute; True when it is over the limit."""
-    started = _aware(chat.window_started_at)
+    started = chat.window_started_at and clock.as_utc(chat.window_started_at, UTC)  # SQLite: naive UTC
     if started is None or now - started >= WINDOW or now < started:
         chat.window_started_at, chat.window_count = now, 0
     chat.window_count += 1
@@ -88,6 +90,13 @@ def transcript(*, session: Session, channel: str, external_id: str) -> list[dict
     return list((data or {}).get("transcript", []))
 
 
+def web_transcript(*, session: Session, resident_id: int, locale: str) -> list[dict[str, Any]]:
+    """The web chat page's conversation, oldest first: the resident's transcript, or the greeting before
+    the first message."""
+    entries = transcript(session=session, channel="web", external_id=str(resident_id))
+    return entries or [{"who": "bot", **replies.to_json(replies.greeting(locale))}]
+
+
 def _locked(session: Session, channel: str, external_id: str) -> ChatSession | None:
     query = (
         select(ChatSession)
@@ -96,9 +105,3 @@ def _locked(session: Session, channel: str, external_id: str) -> ChatSession | N
         .execution_options(populate_existing=True)
     )
     return session.execute(query).scalar_one_or_none()
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment

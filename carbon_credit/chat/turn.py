@@ -16,7 +16,7 @@ from carbon_credit.chat.models import ChatSession
 from carbon_credit.chat.types import Incoming, Reply
 from carbon_credit.platform.i18n import translate
 from carbon_credit.platform.settings import Settings
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 
 DONE_KEPT = 5  # confirmed actions remembered, so a second press of the same Confirm says "already done"
 IDLE = "idle"

@@ -5,13 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session
 
-from carbon_credit.platform.settings import ConfigError, Settings
-from carbon_credit.residents.accounts import create_resident
-from carbon_credit.residents.models import Resident
-from carbon_credit.rewards.models import Reward
-
-DEMO_MERCHANT_EMAIL = "merchant@demo.xiaogan.local"
-DEMO_MERCHANT_NAME = "孝感绿色商户 Demo merchant"
+from carbon_credit.demo.people import DEMO_MERCHANT, demo_person, refuse_in_production
+from carbon_credit.platform.settings import Settings
+from carbon_credit.rewards import Reward
 
 DEMO_REWARDS = [
     # name_zh, name_en, description_zh, description_en, cost, stock, per-resident limit
@@ -65,9 +61,11 @@ DEMO_REWARDS = [
 
 def seed_demo_rewards(*, session: Session, settings: Settings) -> None:
     """Create the demo merchant and rewards unless they exist (matched by English name among demo rewards)."""
-    if settings.env == "production":
-        raise ConfigError("demo data is never loaded in production")
-    merchant_id = _demo_merchant_id(session, settings)
+    refuse_in_production(settings)
+    role, name, email, district = DEMO_MERCHANT
+    merchant_id = demo_person(
+        session=session, settings=settings, role=role, name=name, email=email, district=district
+    )
     existing = set(session.execute(select(Reward.name_en).where(Reward.is_demo)).scalars())
     for name_zh, name_en, about_zh, about_en, cost, stock, limit in DEMO_REWARDS:
         if name_en in existing:
@@ -86,24 +84,3 @@ def seed_demo_rewards(*, session: Session, settings: Settings) -> None:
             )
         )
     session.flush()
-
-
-def _demo_merchant_id(session: Session, settings: Settings) -> int:
-    found = session.execute(
-        select(Resident.id).where(Resident.email == DEMO_MERCHANT_EMAIL)
-    ).scalar_one_or_none()
-    if found is not None:
-        return found
-    # Imported here: carbon_credit.demo imports this module to seed the rewards.
-    from carbon_credit.demo.seed import DEMO_PASSWORD
-
-    merchant = create_resident(
-        session=session,
-        settings=settings,
-        display_name=DEMO_MERCHANT_NAME,
-        password=DEMO_PASSWORD,
-        email=DEMO_MERCHANT_EMAIL,
-        district_code="xiaonan",
-        role="merchant",
-    )
-    return merchant.id

@@ -12,9 +12,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from carbon_credit.platform.settings import Settings
-from carbon_credit.residents.models import District
-from carbon_credit.stops.models import Route, RouteStop, Stop
-from carbon_credit.transit.scans import checkin_url, haversine_metres
+from carbon_credit.residents import District
+from carbon_credit.stops import Route, RouteStop, Stop, checkin_url, haversine_metres
 
 ROAD_CIRCUITY = 1.2
 

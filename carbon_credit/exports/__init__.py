@@ -1,39 +1,63 @@
-"""Exports: Excel workbooks (campaign report, auditor export) and the background jobs that write them."""
+"""Exports: the Excel workbooks (campaign report, auditor export, their shared sheets) and the background
+export jobs that write them (queued by an administrator's audited command, run by a request thread or the
+scheduler, downloaded when done)."""
 
-from carbon_credit.exports.models import ExportJob
-from carbon_credit.exports.workbooks import (
+from carbon_credit.exports.auditor import (
     ACTIVITY_HEADERS,
     CHUNK_ROWS,
-    FORMULA_PREFIXES,
-    KG_FORMAT,
     LEDGER_HEADERS,
-    METHODOLOGY_HEADERS,
-    SUM_HEADERS,
-    Progress,
-    auditor_bounds,
     auditor_export,
     auditor_rows,
-    campaign_report,
-    campaign_report_rows,
+)
+from carbon_credit.exports.campaign_report import SUM_HEADERS, campaign_choices, campaign_report
+from carbon_credit.exports.jobs import (
+    EXPORT_FOLDER,
+    download,
+    download_name,
+    export_folder,
+    export_to_file,
+    get,
+    recent,
+    run,
+    run_in_background,
+    run_queued_exports,
+    start,
+)
+from carbon_credit.exports.models import ExportJob
+from carbon_credit.exports.sheets import (
+    FORMULA_PREFIXES,
+    KG_FORMAT,
+    METHODOLOGY_HEADERS,
+    Progress,
     methodology_rows,
     safe,
 )
 
 __all__ = [
-    "ExportJob",
-    "Progress",
+    "ACTIVITY_HEADERS",
     "CHUNK_ROWS",
+    "EXPORT_FOLDER",
     "FORMULA_PREFIXES",
     "KG_FORMAT",
-    "safe",
-    "METHODOLOGY_HEADERS",
-    "methodology_rows",
-    "SUM_HEADERS",
-    "campaign_report",
-    "campaign_report_rows",
-    "ACTIVITY_HEADERS",
     "LEDGER_HEADERS",
-    "auditor_bounds",
-    "auditor_rows",
+    "METHODOLOGY_HEADERS",
+    "SUM_HEADERS",
+    "ExportJob",
+    "Progress",
     "auditor_export",
+    "auditor_rows",
+    "campaign_choices",
+    "campaign_report",
+    "download",
+    "download_name",
+    "export_folder",
+    "export_to_file",
+    "get",
+    "methodology_rows",
+    "recent",
+    "run",
+    "run_in_background",
+    "run_queued_exports",
+    "safe",
+    "start",
 ]

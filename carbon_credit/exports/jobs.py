@@ -20,19 +20,20 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
-from carbon_credit import exports
-from carbon_credit.campaigns.models import Campaign
+from carbon_credit.campaigns import Campaign
+from carbon_credit.exports.auditor import auditor_export
+from carbon_credit.exports.campaign_report import campaign_report
 from carbon_credit.exports.models import ExportJob
-from carbon_credit.platform import audit, clock
+from carbon_credit.exports.sheets import Progress
+from carbon_credit.platform import audit, clock, commands
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError, NotFound
 from carbon_credit.platform.i18n import normalise_locale
 from carbon_credit.platform.settings import Settings
-from carbon_credit.stats.dashboard import check_range
+from carbon_credit.stats import check_range
 
 log = logging.getLogger(__name__)
 
-KINDS = ("campaign_report", "auditor")
 EXPORT_FOLDER = "exports"  # under settings.upload_folder
 PROGRESS_SECONDS = 0.5  # at most one progress write per half second
 RECENT_JOBS = 30
@@ -46,35 +47,34 @@ def export_folder(settings: Settings) -> Path:
 def start(
     *,
     session: Session,
-    actor_id: int | None,
+    actor_id: int,
     kind: str,
     params: dict[str, Any],
     idempotency_key: str,
     locale: str = "zh_Hans",
 ) -> ExportJob:
-    """Queue an export (audited). ``params``: ``campaign_id`` for a campaign report, ``day_from`` and
-    ``day_to`` (dates) for an auditor export. The same key from the same administrator returns the same
-    job."""
-    clean = _clean_params(session, kind, params)
-    for earlier in recent(session=session, limit=RECENT_JOBS):
-        if earlier.created_by == actor_id and earlier.params.get("key") == idempotency_key:
-            return earlier
-    job = ExportJob(
-        kind=kind,
-        params={**clean, "locale": normalise_locale(locale), "key": idempotency_key},
-        created_by=actor_id,
-    )
-    session.add(job)
-    session.flush()
-    audit.record(
+    """Queue an export: the audited administrator command ``export.start`` (platform.commands.run).
+    ``params``: ``campaign_id`` for a campaign report, ``day_from`` and ``day_to`` (dates) for an auditor
+    export. The same key from the same administrator returns the same job (the same form sent twice);
+    the same key for another export is refused (IdempotencyConflict)."""
+    clean = {**_clean_params(session, kind, params), "locale": normalise_locale(locale)}
+    outcome = commands.run(
         session=session,
         actor_id=actor_id,
         action="export.start",
         target_type="export_job",
-        target_id=job.id,
-        after=audit.snapshot(job, ("kind", "params", "status")),
+        idempotency_key=idempotency_key,
+        asked=(kind, sorted(clean.items())),
+        apply=lambda: _queue(session, actor_id, kind, clean),
     )
-    return job
+    return get(session=session, job_id=outcome["target_id"])
+
+
+def _queue(session: Session, actor_id: int, kind: str, params: dict[str, Any]) -> commands.Change:
+    job = ExportJob(kind=kind, params=params, created_by=actor_id)
+    session.add(job)
+    session.flush()
+    return commands.Change(job.id, after=audit.snapshot(job, ("kind", "params", "status")))
 
 
 def _clean_params(session: Session, kind: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -131,36 +131,20 @@ def download_name(job: ExportJob) -> str:
 def export_to_file(
     *,
     engine: Engine,
-    settings: Settings,
     kind: str,
     params: dict[str, Any],
     path: str | Path,
-    progress: exports.Progress | None = None,
+    progress: Progress | None = None,
 ) -> int:
     """Write one export to ``path`` (the job runner and the command line both use this); returns rows."""
-    locale = params.get("locale", "zh_Hans")
+    write = {"path": path, "locale": params.get("locale", "zh_Hans"), "progress": progress}
     with read_session(engine) as session:
         if kind == "campaign_report":
-            return exports.campaign_report(
-                session=session,
-                settings=settings,
-                campaign_id=int(params["campaign_id"]),
-                path=path,
-                locale=locale,
-                progress=progress,
-            )
+            return campaign_report(session=session, campaign_id=int(params["campaign_id"]), **write)
         if kind == "auditor":
             day_from, day_to = _day(params["day_from"]), _day(params["day_to"])
             check_range(day_from, day_to, code="export_bad_range")
-            return exports.auditor_export(
-                session=session,
-                settings=settings,
-                day_from=day_from,
-                day_to=day_to,
-                path=path,
-                locale=locale,
-                progress=progress,
-            )
+            return auditor_export(session=session, day_from=day_from, day_to=day_to, **write)
     raise DomainError("export_unknown_kind", kind=kind)
 
 
@@ -183,12 +167,7 @@ def run(*, engine: Engine, settings: Settings, job_id: int) -> bool:
         folder.mkdir(parents=True, exist_ok=True)
         reporter = _Reporter(engine, job_id)
         rows = export_to_file(
-            engine=engine,
-            settings=settings,
-            kind=job.kind,
-            params=job.params,
-            path=partial,
-            progress=reporter,
+            engine=engine, kind=job.kind, params=job.params, path=partial, progress=reporter
         )
         os.replace(partial, folder / name)
         _finish(engine, job_id, status="done", file_name=name, done_rows=rows, total_rows=rows)
@@ -242,9 +221,3 @@ def run_in_background(*, engine: Engine, settings: Settings, job_id: int) -> thr
     )
     thread.start()
     return thread
-
-
-def campaign_choices(*, session: Session, locale: str = "zh_Hans") -> list[tuple[int, str]]:
-    """The campaigns a report can be asked for, newest first: (id, name in the language)."""
-    query = select(Campaign.id, Campaign.name_zh, Campaign.name_en).order_by(Campaign.starts_at.desc())
-    return [(i, en if locale == "en" else zh) for i, zh, en in session.execute(query)]

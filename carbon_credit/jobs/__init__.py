@@ -1,43 +1,34 @@
-"""Jobs: the schedule only (``python -m carbon_credit.jobs``); each job calls one operation of its feature."""
+"""Jobs: the schedule only (``python -m carbon_credit.jobs``). Owns the list of timers (:data:`JOBS`), the
+scheduler process and the run claims (one run per job and period); each job is one call into its feature."""
 
 from carbon_credit.jobs.models import JobRun
 from carbon_credit.jobs.schedule import (
     IMPORT_BUDGET_S,
     JOBS,
-    POINTS_EXPIRY_DAYS,
     Job,
-    announce_campaigns,
     campaign_notices,
     check_ledger,
-    expire_points,
     expire_tap_ins,
-    expiry_days,
-    log,
     points_expiry,
     refresh_rollups,
     resume_imports,
     run_exports,
-    run_scheduler,
     weekly_summary,
 )
+from carbon_credit.jobs.scheduler import run_scheduler
 
 __all__ = [
-    "JobRun",
-    "POINTS_EXPIRY_DAYS",
     "IMPORT_BUDGET_S",
-    "log",
-    "check_ledger",
-    "refresh_rollups",
-    "expire_tap_ins",
+    "JOBS",
+    "Job",
+    "JobRun",
     "campaign_notices",
-    "weekly_summary",
+    "check_ledger",
+    "expire_tap_ins",
     "points_expiry",
+    "refresh_rollups",
     "resume_imports",
     "run_exports",
-    "expiry_days",
-    "announce_campaigns",
-    "expire_points",
-    "Job",
-    "JOBS",
     "run_scheduler",
+    "weekly_summary",
 ]

@@ -7,15 +7,20 @@ refuses ours (PostgreSQL waits for the other transaction first; SQLite write tra
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from carbon_credit.jobs.models import JobRun
 from carbon_credit.platform import clock
+from carbon_credit.platform.database import session_scope
+
+log = logging.getLogger("carbon_credit.jobs")
 
 
 def claim(*, session: Session, job: str, period: str, now: datetime | None = None) -> bool:
@@ -40,9 +45,26 @@ def finish(
     session.flush()
 
 
-def runs(*, session: Session, job: str | None = None, limit: int = 50) -> list[JobRun]:
-    """The latest runs, newest first (of one job if given)."""
-    query = select(JobRun).order_by(JobRun.id.desc()).limit(limit)
-    if job is not None:
-        query = query.where(JobRun.job == job)
-    return list(session.execute(query).scalars())
+def once(engine: Engine, job: str, period: str, work: Callable[[Session], dict]) -> dict | None:
+    """Run ``work`` in one transaction with the (job, period) claim: None when that period already ran."""
+    with session_scope(engine) as session:
+        if not claim(session=session, job=job, period=period):
+            log.info("%s: %s already ran", job, period)
+            return None
+        result = work(session)
+        finish(session=session, job=job, period=period, result=result)
+    log.info("%s %s: %s", job, period, result)
+    return result
+
+
+def claimed(engine: Engine, job: str, period: str) -> bool:
+    """Claim (job, period) in its own transaction, for jobs whose work commits in several transactions of
+    its own (imports, exports); False when that period already ran."""
+    with session_scope(engine) as session:
+        return claim(session=session, job=job, period=period)
+
+
+def slot(now: datetime, minutes: int) -> str:
+    """The UTC period of ``minutes`` that ``now`` falls in, e.g. "2026-03-12T08:20"."""
+    utc = now.astimezone(UTC)
+    return utc.replace(minute=utc.minute - utc.minute % minutes).strftime("%Y-%m-%dT%H:%M")

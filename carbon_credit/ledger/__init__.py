@@ -1,6 +1,7 @@
 """The points ledger: the ONLY writer of ledger entries and account balances (post, reverse, balance,
 discrepancies). Imports no feature."""
 
+from carbon_credit.ledger.expiry import expire_points
 from carbon_credit.ledger.models import LEDGER_KINDS, Account, LedgerEntry
 from carbon_credit.ledger.operations import (
     MAX_POINTS_PER_ENTRY,
@@ -33,4 +34,5 @@ __all__ = [
     "reverse",
     "entries",
     "discrepancies",
+    "expire_points",
 ]

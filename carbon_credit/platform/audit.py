@@ -6,14 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
+from carbon_credit.platform import clock
 from carbon_credit.platform.models import AuditEntry
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def snapshot(obj: SQLModel | None, fields: tuple[str, ...] | None = None) -> dict[str, Any] | None:
@@ -50,6 +48,8 @@ def record(
 
 @dataclass(frozen=True)
 class AuditPage:
+    """One page of audit entries, with the total count, the page number and the page count."""
+
     items: list[AuditEntry]
     total: int
     page: int
@@ -67,7 +67,7 @@ def entries(
     page: int = 1,
     per_page: int = 50,
 ) -> AuditPage:
-    """Entries newest first, filtered by actor, action, target type and Asia/Shanghai date range."""
+    """Entries newest first, filtered by actor, action, target type and Beijing-time date range."""
     query = select(AuditEntry)
     if actor_id is not None:
         query = query.where(AuditEntry.actor_id == actor_id)
@@ -76,10 +76,10 @@ def entries(
     if target_type:
         query = query.where(AuditEntry.target_type == target_type)
     if day_from:
-        query = query.where(AuditEntry.created_at >= datetime.combine(day_from, time(), SHANGHAI))
+        query = query.where(AuditEntry.created_at >= datetime.combine(day_from, time(), clock.BEIJING))
     if day_to:
         query = query.where(
-            AuditEntry.created_at < datetime.combine(day_to + timedelta(days=1), time(), SHANGHAI)
+            AuditEntry.created_at < datetime.combine(day_to + timedelta(days=1), time(), clock.BEIJING)
         )
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     pages = max(1, -(-total // per_page))

@@ -9,6 +9,7 @@ never to a stack trace.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from carbon_credit.platform.messages import collect
@@ -39,3 +40,13 @@ def translate(code: str, locale: str | None = None, **params: Any) -> str:
 def message(error, locale: str | None = None) -> str:
     """Translate a DomainError (or anything with ``code`` and ``params``)."""
     return translate(error.code, locale, **error.params)
+
+
+def co2_text(grams: int) -> str:
+    """Whole grams CO2e as people read a mass: g below 1 kg, kg below 1 t, else t (exact Decimal rounding;
+    for display only, the records keep whole grams)."""
+    if grams < 1000:
+        return f"{grams:,} g"
+    if grams < 1_000_000:
+        return f"{(Decimal(grams) / 1000).quantize(Decimal('0.1'), ROUND_HALF_UP):,} kg"
+    return f"{(Decimal(grams) / 1_000_000).quantize(Decimal('0.01'), ROUND_HALF_UP):,} t"

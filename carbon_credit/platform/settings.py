@@ -91,6 +91,8 @@ class Settings:
     telegram_webhook_secret: str | None = None  # checked against X-Telegram-Bot-Api-Secret-Token
     # How far back an activity may be dated when it is recorded, in days (docs/rules.md).
     claim_window_days: dict[str, int] = field(default_factory=lambda: {"default": 7, "tree_planting": 366})
+    # Points expiry: unspent points older than this many days expire (the daily job); 0 = never.
+    points_expiry_days: int = 0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -127,6 +129,7 @@ class Settings:
                 )
                 for mode, kmh in DEFAULT_MAX_SPEED_KMH.items()
             },
+            points_expiry_days=_non_negative_int("POINTS_EXPIRY_DAYS", env.get("POINTS_EXPIRY_DAYS") or "0"),
             **{name: _positive_int(var, env[var]) for name, var in INT_SETTINGS.items() if env.get(var)},
         )
         settings.validate()
@@ -152,9 +155,12 @@ class Settings:
                     raise ConfigError(f"{name} must be set to a random value of at least 32 characters")
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise ConfigError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        if self.points_expiry_days < 0:
+            raise ConfigError("POINTS_EXPIRY_DAYS must not be negative")
 
     @property
     def is_sqlite(self) -> bool:
+        """Whether the database is SQLite (else PostgreSQL)."""
         return self.database_url.startswith("sqlite")
 
 

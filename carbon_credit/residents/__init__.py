@@ -1,5 +1,6 @@
-"""Residents and staff accounts: registration, sign-in, passwords, language, districts and personal API
-tokens."""
+"""Residents and staff accounts: registration with a points account, sign-in, passwords, language,
+districts, and personal API tokens (created, listed, revoked, checked). The other features read residents
+through the names exported here."""
 
 from carbon_credit.residents.accounts import (
     EMAIL,
@@ -18,24 +19,46 @@ from carbon_credit.residents.accounts import (
     set_locale,
 )
 from carbon_credit.residents.models import ROLES, ApiToken, District, Resident
+from carbon_credit.residents.tokens import (
+    MAX_ACTIVE_TOKENS,
+    MAX_NAME,
+    TOKEN_PREFIX,
+    TokenOwner,
+    create_token,
+    hash_token,
+    owner_of_token,
+    record_use,
+    revoke_token,
+    tokens_of,
+)
 
 __all__ = [
+    "EMAIL",
+    "MAX_ACTIVE_TOKENS",
+    "MAX_NAME",
+    "MAX_PASSWORD",
+    "MIN_PASSWORD",
+    "MOBILE",
     "ROLES",
+    "TOKEN_PREFIX",
+    "ApiToken",
     "District",
     "Resident",
-    "ApiToken",
-    "MIN_PASSWORD",
-    "MAX_PASSWORD",
-    "MOBILE",
-    "EMAIL",
-    "create_resident",
-    "register",
-    "parse_login",
+    "TokenOwner",
     "authenticate",
     "change_password",
-    "set_locale",
-    "get",
-    "find_by_login",
-    "districts",
+    "create_resident",
+    "create_token",
     "district_by_code",
+    "districts",
+    "find_by_login",
+    "get",
+    "hash_token",
+    "owner_of_token",
+    "parse_login",
+    "record_use",
+    "register",
+    "revoke_token",
+    "set_locale",
+    "tokens_of",
 ]

@@ -45,6 +45,8 @@ class Resident(SQLModel, table=True):
 
 
 class ApiToken(SQLModel, table=True):
+    """A personal API token: only its SHA-256 hash and a short prefix are stored."""
+
     __tablename__ = "api_tokens"
     id: int | None = Field(default=None, primary_key=True)
     resident_id: int = Field(foreign_key="residents.id", index=True)

@@ -1,10 +1,10 @@
-"""Rewards: the catalogue, redeeming points for vouchers and marking a voucher used exactly once."""
+"""Rewards: the catalogue, redeeming points for vouchers (all or nothing, once per key) and marking a voucher
+used exactly once."""
 
 from carbon_credit.rewards.models import VOUCHER_STATUSES, Reward, Voucher
 from carbon_credit.rewards.operations import (
     CODE_ALPHABET,
     CODE_LENGTH,
-    LOCAL_TIMEZONE,
     MAX_ID,
     MAX_KEY_LENGTH,
     STAFF_ROLES,
@@ -14,7 +14,6 @@ from carbon_credit.rewards.operations import (
     catalogue_page,
     get_reward,
     is_open,
-    local_time_text,
     new_code,
     normalise_code,
     points_balance,
@@ -25,27 +24,25 @@ from carbon_credit.rewards.operations import (
 )
 
 __all__ = [
-    "VOUCHER_STATUSES",
-    "Reward",
-    "Voucher",
     "CODE_ALPHABET",
     "CODE_LENGTH",
-    "MAX_KEY_LENGTH",
     "MAX_ID",
+    "MAX_KEY_LENGTH",
     "STAFF_ROLES",
-    "LOCAL_TIMEZONE",
+    "VOUCHER_STATUSES",
     "CataloguePage",
-    "new_code",
-    "normalise_code",
-    "local_time_text",
-    "is_open",
+    "Reward",
+    "Voucher",
     "can_verify",
     "catalogue",
     "catalogue_page",
-    "points_balance",
     "get_reward",
+    "is_open",
+    "new_code",
+    "normalise_code",
+    "points_balance",
     "redeem",
-    "vouchers_of",
-    "voucher_for",
     "use_voucher",
+    "voucher_for",
+    "vouchers_of",
 ]

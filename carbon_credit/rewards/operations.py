@@ -1,10 +1,10 @@
 """Rewards: the catalogue, redeeming points for vouchers, and marking a voucher used exactly once.
 
-Concurrency (docs/ledger.md): a redemption locks the resident's account row first (PostgreSQL row lock;
-SQLite write transactions are already BEGIN IMMEDIATE), so the idempotency and per-resident limit checks
-are serialised per resident; the stock is taken by one conditional UPDATE whose row count decides, and the
-points by ``ledger.post`` (itself a conditional UPDATE). Everything runs in a savepoint inside the caller's
-transaction, so a refusal changes nothing.
+Concurrency (docs/ledger.md): a redemption locks the resident's account row first
+(``ledger.lock_accounts``: a PostgreSQL row lock; SQLite write transactions are already BEGIN IMMEDIATE), so
+the idempotency and per-resident limit checks are serialised per resident; the stock is taken by one
+conditional UPDATE whose row count decides, and the points by ``ledger.post`` (itself a conditional UPDATE).
+Everything runs in a savepoint inside the caller's transaction, so a refusal changes nothing.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session
@@ -22,7 +21,7 @@ from carbon_credit import ledger
 from carbon_credit.platform import clock
 from carbon_credit.platform.errors import DomainError, IdempotencyConflict, NotFound
 from carbon_credit.platform.settings import Settings
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 from carbon_credit.rewards.models import Reward, Voucher
 
 # No 0/O, 1/I/L, so a code read aloud or typed from paper cannot be mistaken: 31 symbols, ~79 bits.
@@ -31,8 +30,6 @@ CODE_LENGTH = 16
 MAX_KEY_LENGTH = 120
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
 STAFF_ROLES = ("merchant", "admin")
-# Vouchers are shown and checked at counters in Xiaogan; Settings.timezone has the same default.
-LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 
 _rewards = Reward.__table__
 _vouchers = Voucher.__table__
@@ -57,17 +54,10 @@ def normalise_code(code: str) -> str:
     return re.sub(r"[\s\-]", "", code or "").upper()
 
 
-def local_time_text(moment: datetime) -> str:
-    """``2026-05-01 14:05`` in Asia/Shanghai (naive values are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LOCAL_TIMEZONE).strftime("%Y-%m-%d %H:%M")
-
-
 def is_open(reward: Reward, now: datetime | None = None) -> bool:
     """Active and inside its validity window (stock is not considered)."""
     now = now or clock.now()
-    starts, ends = _aware(reward.valid_from), _aware(reward.valid_until)
+    starts, ends = reward.valid_from, reward.valid_until
     return reward.is_active and (starts is None or starts <= now) and (ends is None or now < ends)
 
 
@@ -128,7 +118,7 @@ def redeem(
     if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
         raise IdempotencyConflict(key=idempotency_key)
     scoped = f"r{resident_id}:{idempotency_key}"
-    account_id = ledger.account_id_for(session=session, resident_id=resident_id, lock=True)
+    account_id = ledger.lock_accounts(session=session, resident_ids=[resident_id])[resident_id]
     earlier = session.execute(select(Voucher).where(Voucher.idempotency_key == scoped)).scalar_one_or_none()
     if earlier is not None:
         if earlier.reward_id != reward_id:
@@ -138,28 +128,35 @@ def redeem(
     _check_redeemable(session, reward, resident_id, now)
     with session.begin_nested():
         _take_one(session, reward)
-        entry = ledger.post(
-            session=session,
-            posting=ledger.Posting(
-                account_id,
-                -reward.cost,
-                "redeem",
-                f"voucher:{scoped}",
-                ref_type="voucher",
-                memo=reward.name_zh,
-            ),
-        )
-        voucher = Voucher(
-            code=new_code(),
-            reward_id=reward.id,
-            resident_id=resident_id,
-            ledger_entry_id=entry.id,
-            idempotency_key=scoped,
-            issued_at=now,
-        )
-        session.add(voucher)
-        session.flush()
+        voucher = _issue(session, reward, account_id, resident_id, scoped, now)
     session.refresh(reward)
+    return voucher
+
+
+def _issue(
+    session: Session, reward: Reward, account_id: int, resident_id: int, scoped: str, now: datetime
+) -> Voucher:
+    """Pay the reward's cost (one ``redeem`` ledger entry) and write the voucher it buys."""
+    posting = ledger.Posting(
+        account_id,
+        -reward.cost,
+        "redeem",
+        f"voucher:{scoped}",
+        ref_type="voucher",
+        memo=reward.name_zh,
+        at=now,
+    )
+    entry = ledger.post(session=session, posting=posting)
+    voucher = Voucher(
+        code=new_code(),
+        reward_id=reward.id,
+        resident_id=resident_id,
+        ledger_entry_id=entry.id,
+        idempotency_key=scoped,
+        issued_at=now,
+    )
+    session.add(voucher)
+    session.flush()
     return voucher
 
 
@@ -206,7 +203,7 @@ def use_voucher(
     session.refresh(voucher)
     if marked.rowcount != 1:
         raise DomainError(
-            "voucher_already_used", used_at=local_time_text(voucher.used_at), used_by=voucher.used_by
+            "voucher_already_used", used_at=clock.local_text(voucher.used_at), used_by=voucher.used_by
         )
     return voucher, reward
 
@@ -239,9 +236,3 @@ def _voucher_by_code(session: Session, code: str) -> tuple[Voucher, Reward] | No
     query = select(Voucher, Reward).join(Reward, Reward.id == Voucher.reward_id)
     row = session.execute(query.where(Voucher.code == normalise_code(code))).first()
     return (row[0], row[1]) if row else None
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment

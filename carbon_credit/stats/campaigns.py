@@ -10,18 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from carbon_credit.activities.models import Activity, DailyRollup
-from carbon_credit.campaigns.models import Campaign
-from carbon_credit.campaigns.operations import get_campaign, status
+from carbon_credit.activities import Activity, DailyRollup
+from carbon_credit.campaigns import Campaign, get_campaign, status
 from carbon_credit.platform import clock
 from carbon_credit.platform.errors import NotFound
 from carbon_credit.platform.settings import Settings
-from carbon_credit.residents.models import District, Resident
+from carbon_credit.residents import District, Resident
 
 MAX_SERIES_DAYS = 400  # a chart longer than this shows its last days only
 LEADERBOARD_SIZE = 10
@@ -41,6 +39,8 @@ class Breakdown:
 
 @dataclass
 class CampaignTotals:
+    """A campaign's live figures: sums, participants, breakdowns and the daily series."""
+
     activities: int = 0
     grams: int = 0
     points: int = 0
@@ -77,42 +77,47 @@ def public_campaigns(*, session: Session, now: datetime | None = None) -> dict[s
 
 
 def totals(
-    *, session: Session, settings: Settings, campaign_id: int, now: datetime | None = None
+    *, session: Session, campaign_id: int, settings: Settings | None = None, now: datetime | None = None
 ) -> CampaignTotals:
-    """Live totals of a campaign: CO2e, points, bonus, participants, breakdowns and a daily series."""
+    """Live totals of a campaign: CO2e, points, bonus, participants, breakdowns and a daily series of
+    Beijing days (``settings`` is not needed any more: the day is always Beijing's)."""
     campaign = get_campaign(session=session, campaign_id=campaign_id)
-    result = CampaignTotals()
-    sums = (
-        func.sum(DailyRollup.activities),
-        func.sum(DailyRollup.grams),
-        func.sum(DailyRollup.bonus_points),
-    )
     mine = DailyRollup.campaign_id == campaign_id
-    for behaviour, count, grams, bonus in session.execute(
-        select(DailyRollup.behaviour, *sums).where(mine).group_by(DailyRollup.behaviour)
-    ):
-        result.by_behaviour.append(Breakdown(behaviour, int(count), int(grams), int(bonus)))
-    result.by_behaviour.sort(key=lambda b: (-b.grams, b.key))
-    district_query = (
-        select(DailyRollup.district_id, District.name_zh, District.name_en, *sums)
+    by_behaviour = _by_behaviour(session, mine)
+    points = session.execute(select(func.coalesce(func.sum(DailyRollup.points), 0)).where(mine)).scalar_one()
+    return CampaignTotals(
+        activities=sum(b.activities for b in by_behaviour),
+        grams=sum(b.grams for b in by_behaviour),
+        points=int(points),
+        bonus_points=sum(b.bonus_points for b in by_behaviour),
+        participants=_participants(session, campaign_id),
+        by_behaviour=by_behaviour,
+        by_district=_by_district(session, mine),
+        by_day=_series(session, campaign, now or clock.now()),
+    )
+
+
+_SUMS = (func.sum(DailyRollup.activities), func.sum(DailyRollup.grams), func.sum(DailyRollup.bonus_points))
+
+
+def _by_behaviour(session: Session, mine) -> list[Breakdown]:
+    query = select(DailyRollup.behaviour, *_SUMS).where(mine).group_by(DailyRollup.behaviour)
+    rows = [Breakdown(key, int(n), int(grams), int(bonus)) for key, n, grams, bonus in session.execute(query)]
+    return sorted(rows, key=lambda b: (-b.grams, b.key))
+
+
+def _by_district(session: Session, mine) -> list[Breakdown]:
+    query = (
+        select(DailyRollup.district_id, District.name_zh, District.name_en, *_SUMS)
         .outerjoin(District, District.id == DailyRollup.district_id)
         .where(mine)
         .group_by(DailyRollup.district_id, District.name_zh, District.name_en)
     )
-    for district_id, name_zh, name_en, count, grams, bonus in session.execute(district_query):
-        result.by_district.append(
-            Breakdown(str(district_id), int(count), int(grams), int(bonus), name_zh or "", name_en or "")
-        )
-    result.by_district.sort(key=lambda b: (-b.grams, b.key))
-    result.activities = sum(b.activities for b in result.by_behaviour)
-    result.grams = sum(b.grams for b in result.by_behaviour)
-    result.bonus_points = sum(b.bonus_points for b in result.by_behaviour)
-    result.points = int(
-        session.execute(select(func.coalesce(func.sum(DailyRollup.points), 0)).where(mine)).scalar_one()
-    )
-    result.participants = _participants(session, campaign_id)
-    result.by_day = _series(session, settings, campaign, now or clock.now())
-    return result
+    rows = [
+        Breakdown(str(district_id), int(n), int(grams), int(bonus), zh or "", en or "")
+        for district_id, zh, en, n, grams, bonus in session.execute(query)
+    ]
+    return sorted(rows, key=lambda b: (-b.grams, b.key))
 
 
 def leaderboard(*, session: Session, campaign_id: int, limit: int = LEADERBOARD_SIZE) -> list[Leader]:
@@ -166,17 +171,10 @@ def _participants(session: Session, campaign_id: int) -> int:
     return int(session.execute(query).scalar_one())
 
 
-def _series(
-    session: Session, settings: Settings, campaign: Campaign, now: datetime
-) -> list[tuple[date, int, int]]:
-    """Every local day from the start to the end (or today, if earlier), zeros included."""
-    zone = ZoneInfo(settings.timezone)
-    first = campaign.starts_at.astimezone(zone).date()
-    last = (
-        min(campaign.ends_at - timedelta(microseconds=1), max(now, campaign.starts_at))
-        .astimezone(zone)
-        .date()
-    )
+def _series(session: Session, campaign: Campaign, now: datetime) -> list[tuple[date, int, int]]:
+    """Every Beijing day from the start to the end (or today, if earlier), zeros included."""
+    first = clock.local_day(campaign.starts_at)
+    last = clock.local_day(min(campaign.ends_at - timedelta(microseconds=1), max(now, campaign.starts_at)))
     first = max(first, last - timedelta(days=MAX_SERIES_DAYS - 1))
     query = (
         select(DailyRollup.local_day, func.sum(DailyRollup.activities), func.sum(DailyRollup.grams))

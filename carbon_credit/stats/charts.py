@@ -1,8 +1,9 @@
-"""Server-side SVG charts (pygal), inlined into pages: no CDN, no JavaScript.
+"""Server-side SVG charts (pygal), inlined into pages: no CDN, no JavaScript. The one chart module: bar charts
+for the administrators' dashboard, line charts for the public campaign pages.
 
-pygal adds a small configuration ``<script>`` even when asked for no scripts; it is removed here, so the
-markup is static SVG. Every label is text in an ElementTree, so the serialiser escapes it (a hostile
-campaign name cannot inject markup).
+pygal adds a small configuration ``<script>`` even when asked for no scripts, and comments naming itself;
+both are removed here, so the markup is static SVG with an accessible name. Every label is text in an
+ElementTree, so the serialiser escapes it (a hostile campaign name cannot inject markup).
 
 pygal also appends a legacy import hook (``PluginImportFixer``, for map plugins we do not use) to
 ``sys.meta_path``; on Python 3.11+ it turns every failed optional import anywhere in the process into an
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pygal
 from pygal.style import Style
@@ -22,6 +23,7 @@ sys.meta_path[:] = [finder for finder in sys.meta_path if not isinstance(finder,
 
 SVG_NS = "http://www.w3.org/2000/svg"
 MAX_X_LABELS = 12
+WIDTH = 640
 STYLE = Style(
     background="transparent",
     plot_background="transparent",
@@ -32,6 +34,26 @@ STYLE = Style(
     legend_font_size=13,
     title_font_size=15,
 )
+_PLAIN = {"style": STYLE, "js": [], "disable_xml_declaration": True}
+
+
+def bar_chart(title: str, labels: Iterable[str], values: Iterable[float], *, horizontal: bool = False) -> str:
+    """A bar chart (horizontal for breakdowns, vertical for time series) as standalone ``<svg>`` markup."""
+    labels, values = list(labels), list(values)
+    chart = (pygal.HorizontalBar if horizontal else pygal.Bar)(
+        **_PLAIN,
+        show_legend=False,
+        width=WIDTH,
+        height=max(200, 26 * len(labels) + 80) if horizontal else 300,
+        x_label_rotation=0 if horizontal or len(labels) <= 8 else 45,
+        show_minor_x_labels=len(labels) <= 16,
+        x_labels_major_every=max(1, len(labels) // 8) if not horizontal else None,
+        truncate_label=24,
+        title=title,
+    )
+    chart.x_labels = labels
+    chart.add(title, values)
+    return _static(chart.render_tree(), title)
 
 
 def line_chart_svg(
@@ -39,16 +61,14 @@ def line_chart_svg(
     title: str,
     x_labels: Sequence[str],
     series: Sequence[tuple[str, Sequence[float]]],
-    width: int = 640,
+    width: int = WIDTH,
     height: int = 320,
 ) -> str:
     """A line chart as standalone ``<svg>`` markup (scales to its container; safe to inline)."""
     chart = pygal.Line(
-        style=STYLE,
+        **_PLAIN,
         width=width,
         height=height,
-        js=[],
-        disable_xml_declaration=True,
         show_dots=len(x_labels) <= 60,
         show_minor_x_labels=False,
         x_label_rotation=0 if len(x_labels) <= 8 else 30,
@@ -66,10 +86,10 @@ def line_chart_svg(
 
 
 def _static(tree: ET.Element, title: str) -> str:
-    """Drop scripts, add an accessible name, serialise without namespace prefixes."""
+    """Drop scripts and comments, add an accessible name, serialise without namespace prefixes."""
     for parent in list(tree.iter()):
         for child in list(parent):
-            if child.tag in ("script", f"{{{SVG_NS}}}script"):
+            if child.tag in ("script", f"{{{SVG_NS}}}script", ET.Comment):
                 parent.remove(child)
     tree.set("role", "img")
     tree.set("aria-label", title)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from carbon_credit.activities.models import Activity
-from carbon_credit.residents.models import District, Resident
+from carbon_credit.activities import Activity
+from carbon_credit.residents import District, Resident
 
 CREDITED = Activity.status == "credited"
 

@@ -1,9 +1,9 @@
 """Printable QR posters for stops: what each A4 poster shows, one stop or every stop of a route.
 
-A poster carries the stop's Chinese and English names, its QR code (inline SVG encoding the stop's check-in
-URL, :func:`carbon_credit.transit.checkin_url`), one line of instructions and the platform's name, both in
-Chinese and English whatever the administrator's language (the poster is for the public). The PNG of the same
-code is for printing shops.
+A poster carries the stop's Chinese and English names, its QR code (inline SVG encoding the stop's
+check-in URL, :func:`carbon_credit.stops.tokens.checkin_url`), one line of instructions and the platform's
+name, both in Chinese and English whatever the administrator's language (the poster is for the public). The
+PNG of the same code is for printing shops.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from sqlmodel import Session
 from carbon_credit.platform.i18n import translate
 from carbon_credit.platform.qr_images import qr_png, qr_svg
 from carbon_credit.platform.settings import Settings
-from carbon_credit.stops import admin as stops_admin
 from carbon_credit.stops.models import Route, Stop
-from carbon_credit.transit.scans import checkin_url
+from carbon_credit.stops.queries import get_route, get_stop, route_stops
+from carbon_credit.stops.tokens import checkin_url
 
 
 @dataclass(frozen=True)
@@ -59,17 +59,17 @@ def poster_for(stop: Stop, settings: Settings) -> Poster:
 
 def stop_poster(*, session: Session, settings: Settings, stop_id: int) -> Poster:
     """One stop's poster (NotFound for an unknown stop)."""
-    return poster_for(stops_admin.get_stop(session=session, stop_id=stop_id), settings)
+    return poster_for(get_stop(session=session, stop_id=stop_id), settings)
 
 
 def route_posters(*, session: Session, settings: Settings, route_id: int) -> tuple[Route, list[Poster]]:
     """The route and one poster per stop, in route order."""
-    route = stops_admin.get_route(session=session, route_id=route_id)
-    places = stops_admin.route_stops(session=session, route_id=route_id)
+    route = get_route(session=session, route_id=route_id)
+    places = route_stops(session=session, route_id=route_id)
     return route, [poster_for(stop, settings) for _place, stop in places]
 
 
 def stop_qr_png(*, session: Session, settings: Settings, stop_id: int) -> tuple[str, bytes]:
     """(stop code, PNG bytes) of the stop's QR code, for a printing shop."""
-    stop = stops_admin.get_stop(session=session, stop_id=stop_id)
+    stop = get_stop(session=session, stop_id=stop_id)
     return stop.code, qr_png(checkin_url(stop, settings))

@@ -1,45 +1,41 @@
-"""Transit: QR scans at stops (tap in, tap out), the trip rules and the daily trip cap, transit cards and
-operator trip imports."""
+"""Transit: QR scans at stops (tap in, tap out, cancel, expiry), the trip rules with the one daily trip cap
+shared by QR and imported trips, residents' transit cards and operator trip imports. Stops, routes, tokens
+and distances come from carbon_credit.stops."""
 
-from carbon_credit.transit.models import TAP_IN_STATUSES, ImportBatch, TapIn, TransitRejection
-from carbon_credit.transit.scans import (
-    CANCELLED,
-    EARTH_RADIUS_M,
-    EXPIRED,
-    SCOPE,
-    CheckinPreview,
-    ScanResult,
-    checkin_url,
-    credited_trips,
-    expire_stale_tap_ins,
-    haversine_metres,
-    open_tap_in,
-    operator_trip,
-    preview,
-    rotate_stop_token,
-    scan,
-    trip_distance_metres,
+from carbon_credit.transit.cards import card_of, link_card, unlink_card
+from carbon_credit.transit.import_rows import COLUMNS as TRIP_COLUMNS
+from carbon_credit.transit.models import ImportBatch, TapIn, TransitRejection
+from carbon_credit.transit.operator_imports import FILE_LIMITS as TRIP_FILE_LIMITS
+from carbon_credit.transit.operator_imports import (
+    create_batch,
+    get_batch,
+    list_batches,
+    process_batch,
+    resume_batch,
+    unfinished_batches,
 )
+from carbon_credit.transit.scans import CheckinPreview, ScanResult, preview, scan
+from carbon_credit.transit.tap_ins import expire_stale_tap_ins, open_tap_in
 
 __all__ = [
+    "TRIP_FILE_LIMITS",
+    "TRIP_COLUMNS",
+    "CheckinPreview",
     "ImportBatch",
-    "TAP_IN_STATUSES",
+    "ScanResult",
     "TapIn",
     "TransitRejection",
-    "EARTH_RADIUS_M",
-    "SCOPE",
-    "CANCELLED",
-    "EXPIRED",
-    "ScanResult",
-    "CheckinPreview",
-    "checkin_url",
-    "rotate_stop_token",
+    "card_of",
+    "create_batch",
+    "expire_stale_tap_ins",
+    "get_batch",
+    "link_card",
+    "list_batches",
     "open_tap_in",
     "preview",
+    "process_batch",
+    "resume_batch",
     "scan",
-    "expire_stale_tap_ins",
-    "trip_distance_metres",
-    "haversine_metres",
-    "operator_trip",
-    "credited_trips",
+    "unfinished_batches",
+    "unlink_card",
 ]

@@ -1,5 +1,5 @@
 """Residents' transit cards: the card number a transit operator's trip file names (see
-carbon_credit.operator_imports). One card per resident and one resident per card (unique column).
+carbon_credit.transit.operator_imports). One card per resident and one resident per card (unique column).
 
 Linking and unlinking are naturally idempotent (the same card twice changes nothing), so the forms need no
 idempotency key beyond that.
@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from carbon_credit.platform.errors import DomainError, NotFound
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 
 CARD = re.compile(r"^\d{8,20}$")  # operator card numbers: 8 to 20 digits
 _SEPARATORS = re.compile(r"[\s\-]")

@@ -16,16 +16,15 @@ import pytest
 from fake_bot_api import Person, feed
 from sqlalchemy import select
 
-import carbon_credit.chat.engine as chat_engine
+import carbon_credit.chat as chat_engine
 from bot.__main__ import ALLOWED_UPDATES, mode, webhook_problem
 from carbon_credit import ledger, rewards
-from carbon_credit.activities.recording import points_for
-from carbon_credit.chat import Button, Incoming, Reply
-from carbon_credit.chat.linking import create_link_code
+from carbon_credit.activities import points_for
+from carbon_credit.chat import Button, Incoming, Reply, create_link_code
 from carbon_credit.demo.transit import seed_demo_transit
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.i18n import translate
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 from carbon_credit.rewards.models import Reward
 from carbon_credit.stops.models import Stop
 from carbon_credit.stops.tokens import sign_stop

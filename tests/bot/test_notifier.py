@@ -9,9 +9,9 @@ from sqlalchemy import select, update
 
 from bot import notifier
 from carbon_credit import notifications
-from carbon_credit.notifications.models import Notification
+from carbon_credit.notifications import Notification
 from carbon_credit.platform.database import read_session, session_scope
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 
 
 def queue(engine, resident: int, kind: str, key: str, **params) -> None:

@@ -20,8 +20,8 @@ from carbon_credit.platform import clock
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.i18n import translate
 from carbon_credit.residents.models import Resident
+from carbon_credit.stops import checkin_url
 from carbon_credit.stops.models import Stop
-from carbon_credit.transit.scans import checkin_url
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

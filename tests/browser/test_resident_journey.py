@@ -12,9 +12,9 @@ from carbon_credit import ledger
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.residents.models import Resident
 from carbon_credit.rewards.models import Reward
+from carbon_credit.stops import checkin_url
 from carbon_credit.stops.models import Stop
 from carbon_credit.transit.models import TapIn
-from carbon_credit.transit.scans import checkin_url
 
 
 def _stop(server, code: str) -> Stop:

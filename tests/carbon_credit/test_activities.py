@@ -9,15 +9,15 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import ledger
-from carbon_credit.activities.models import Activity
-from carbon_credit.activities.recording import (
+from carbon_credit.activities import (
+    Activity,
     ActivityInput,
     credit_discrepancies,
     factor_sources,
     record_activities,
     record_activity,
 )
-from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit.ledger import LedgerEntry
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import IdempotencyConflict, InvalidActivity
 from quantification import quantify

@@ -10,8 +10,8 @@ from sqlalchemy import select, text, update
 
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError, NotFound
+from carbon_credit.residents import ApiToken, Resident
 from carbon_credit.residents import tokens as api_tokens
-from carbon_credit.residents.models import ApiToken, Resident
 
 
 def create(engine, resident_id: int, name: str = "my script") -> tuple[int, str]:

@@ -10,16 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import campaigns, ledger
-from carbon_credit.activities.models import Activity, DailyRollup
-from carbon_credit.activities.recording import ActivityInput, record_activities, record_activity
-from carbon_credit.campaigns.models import Campaign
-from carbon_credit.campaigns.operations import CampaignInput, best_campaign, bonus_for
-from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit.activities import Activity, ActivityInput, DailyRollup, record_activities, record_activity
+from carbon_credit.campaigns import Campaign, CampaignInput
+from carbon_credit.campaigns.bonus import best_campaign, bonus_for
+from carbon_credit.ledger import LedgerEntry
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import message
 from carbon_credit.platform.models import AuditEntry
-from carbon_credit.residents.models import District
+from carbon_credit.residents import District
 
 NOON = datetime(2026, 6, 5, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 WALK = {"steps": "5000"}  # 100 g -> 100 points

@@ -9,16 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from carbon_credit import ledger
-from carbon_credit.activities.models import Activity
-from carbon_credit.chat import Incoming, Reply
-from carbon_credit.chat.engine import handle
-from carbon_credit.chat.linking import create_link_code
-from carbon_credit.chat.models import ChatSession
+from carbon_credit import campaigns, ledger
+from carbon_credit.activities import Activity
+from carbon_credit.chat import ChatSession, Incoming, Reply, create_link_code, handle
 from carbon_credit.chat.types import MAX_BUTTON_DATA
 from carbon_credit.demo.transit import seed_demo_transit
 from carbon_credit.platform.database import make_engine, read_session, session_scope
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 from carbon_credit.rewards.models import Reward, Voucher
 from carbon_credit.stops.models import Stop
 from carbon_credit.stops.tokens import sign_stop
@@ -183,6 +180,31 @@ def test_a_large_recycling_entry_is_confirmed_and_held_for_review(say, linked, e
     assert "待审核" in texts(say(button=confirm_data(preview)))
     assert balance(engine, linked) == 0
     assert count(engine, Activity, Activity.status == "pending") == 1
+
+
+def test_the_preview_says_what_the_daily_cap_keeps_back_and_the_credit_agrees(say, linked, engine):
+    for _ in range(2):
+        say(button=confirm_data(say("走了6000步")))  # 120 + 120 of the 296 a day
+    preview = texts(shown := say("走了6000步"))
+    assert "56 积分" in preview and "每日上限 296 分" in preview and "64 分不计" in preview
+    assert "+56" in texts(say(button=confirm_data(shown)))
+    assert balance(engine, linked) == 296
+
+
+def test_the_preview_shows_a_running_campaign_bonus_and_the_credit_pays_it(
+    say, linked, engine, settings, make_resident
+):
+    period = (T0 - timedelta(hours=1), T0 + timedelta(days=1))
+    data = campaigns.CampaignInput("低碳日", "Low-Carbon Day", "custom", *period, 1000, bonus_points=50)
+    admin = make_resident(role="admin")
+    with session_scope(engine) as db:
+        campaigns.create_campaign(
+            session=db, settings=settings, actor_id=admin, data=data, idempotency_key="c1"
+        )
+    preview = say("坐公交8公里")
+    assert "215 积分" in texts(preview) and "活动“低碳日”另奖 50 分" in texts(preview)
+    assert "+215" in texts(recorded := say(button=confirm_data(preview))) and "+50" in texts(recorded)
+    assert balance(engine, linked) == 265
 
 
 def test_an_implausible_amount_is_explained_and_asked_again(say, linked, engine):

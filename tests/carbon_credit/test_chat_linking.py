@@ -9,14 +9,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from carbon_credit.chat import Incoming
-from carbon_credit.chat.engine import handle
-from carbon_credit.chat.linking import create_link_code, link_telegram, linked_telegram_id
-from carbon_credit.chat.models import ChatSession
+from carbon_credit.chat import (
+    ChatSession,
+    Incoming,
+    create_link_code,
+    handle,
+    link_telegram,
+    linked_telegram_id,
+)
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import translate
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 
 T0 = datetime(2026, 6, 5, 1, 0, tzinfo=UTC)
 TELEGRAM_START = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what Telegram accepts as a start parameter

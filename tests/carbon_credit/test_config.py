@@ -52,3 +52,13 @@ def test_postgres_urls_use_psycopg3():
 
     assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_points_expiry_is_off_by_default_and_read_from_the_environment():
+    assert Settings.from_env({}).points_expiry_days == 0
+    assert Settings.from_env({"POINTS_EXPIRY_DAYS": "365"}).points_expiry_days == 365
+    for bad in ("-1", "a year"):
+        with pytest.raises(ConfigError, match="POINTS_EXPIRY_DAYS"):
+            Settings.from_env({"POINTS_EXPIRY_DAYS": bad})
+    with pytest.raises(ConfigError, match="POINTS_EXPIRY_DAYS"):
+        Settings().with_overrides(points_expiry_days=-30)

@@ -8,15 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from carbon_credit.activities import rollups
-from carbon_credit.activities.models import Activity
-from carbon_credit.activities.recording import ActivityInput, record_activity
-from carbon_credit.campaigns.models import Campaign
+from carbon_credit import stats as figures
+from carbon_credit.activities import Activity, ActivityInput, rebuild_rollups, record_activity
+from carbon_credit.campaigns import Campaign
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
-from carbon_credit.rewards.models import Reward
-from carbon_credit.rewards.operations import redeem
-from carbon_credit.stats import dashboard
+from carbon_credit.rewards import Reward, redeem
 
 # Shanghai is UTC+8: 2026-11-30 17:00 UTC is already 1 December there.
 MON_2 = datetime(2026, 11, 2, 4, tzinfo=UTC)  # Monday 12:00 in Shanghai
@@ -64,16 +61,15 @@ def history(engine, settings, make_resident):
         session.execute(
             update(Activity).where(Activity.id.in_([ids["a2"], ids["b1"]])).values(campaign_id=campaign.id)
         )
-        rollups.rebuild(session=session, day_from=date(2026, 11, 1), day_to=date(2026, 12, 31))
+        rebuild_rollups(session=session, day_from=date(2026, 11, 1), day_to=date(2026, 12, 31))
     return {"alice": alice, "bob": bob, "campaign": campaign.id, **ids}
 
 
 def _stats(engine, settings, granularity="day", day_from=date(2026, 11, 1), day_to=date(2026, 12, 31), **kw):
-    dashboard.forget_active_residents()
+    figures.forget_active_residents()
     with read_session(engine) as session:
-        return dashboard.dashboard(
+        return figures.dashboard_figures(
             session=session,
-            settings=settings,
             day_from=day_from,
             day_to=day_to,
             granularity=granularity,
@@ -173,7 +169,7 @@ def test_a_bad_range_or_granularity_is_refused(engine, settings):
 
 
 def test_bar_chart_is_inline_svg_without_scripts_or_remote_references():
-    svg = dashboard.bar_chart("减排量 <kg>", ["11-01", "11-02"], [1200, 3400])
+    svg = figures.bar_chart("减排量 <kg>", ["11-01", "11-02"], [1200, 3400])
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
     assert "<script" not in svg and 'href="http' not in svg and "<!--" not in svg
-    assert 'aria-label="减排量 &lt;kg>"' in svg
+    assert 'aria-label="减排量 &lt;kg&gt;"' in svg

@@ -11,19 +11,15 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select, update
 
-from carbon_credit.activities import rollups
-from carbon_credit.activities.models import Activity
-from carbon_credit.activities.recording import ActivityInput, record_activity
-from carbon_credit.campaigns.models import Campaign
-from carbon_credit.exports import jobs as export_jobs
-from carbon_credit.exports import workbooks as exports
-from carbon_credit.exports.models import ExportJob
-from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit import exports
+from carbon_credit.activities import Activity, ActivityInput, rebuild_rollups, record_activity
+from carbon_credit.campaigns import Campaign
+from carbon_credit.exports import ExportJob, auditor
+from carbon_credit.ledger import LedgerEntry
 from carbon_credit.platform.database import read_session, session_scope
-from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.errors import DomainError, IdempotencyConflict
 from carbon_credit.platform.models import AuditEntry
-from carbon_credit.rewards.models import Reward
-from carbon_credit.rewards.operations import redeem
+from carbon_credit.rewards import Reward, redeem
 from quantification import list_methodologies
 
 NOV_2 = datetime(2026, 11, 2, 4, tzinfo=UTC)
@@ -70,7 +66,7 @@ def history(engine, settings, make_resident):
         session.add_all([campaign, reward])
         session.flush()
         session.execute(update(Activity).where(Activity.id.in_(ids[:3:2])).values(campaign_id=campaign.id))
-        rollups.rebuild(session=session, day_from=date(2026, 11, 1), day_to=date(2026, 12, 31))
+        rebuild_rollups(session=session, day_from=date(2026, 11, 1), day_to=date(2026, 12, 31))
         voucher = redeem(
             session=session,
             settings=settings,
@@ -87,9 +83,7 @@ def history(engine, settings, make_resident):
 
 def _campaign_report(engine, settings, path, campaign_id, locale="zh_Hans"):
     with read_session(engine) as session:
-        return exports.campaign_report(
-            session=session, settings=settings, campaign_id=campaign_id, path=path, locale=locale
-        )
+        return exports.campaign_report(session=session, campaign_id=campaign_id, path=path, locale=locale)
 
 
 def _sheet(workbook, name):
@@ -145,9 +139,7 @@ def test_campaign_report_of_an_unknown_campaign_is_refused(engine, settings, tmp
 
 def _auditor(engine, settings, path, day_from, day_to, **kwargs):
     with read_session(engine) as session:
-        return exports.auditor_export(
-            session=session, settings=settings, day_from=day_from, day_to=day_to, path=path, **kwargs
-        )
+        return exports.auditor_export(session=session, day_from=day_from, day_to=day_to, path=path, **kwargs)
 
 
 def test_auditor_export_holds_only_the_range_and_never_a_formula(engine, settings, history, tmp_path):
@@ -183,14 +175,14 @@ def test_auditor_export_holds_only_the_range_and_never_a_formula(engine, setting
 
 def test_auditor_export_streams_in_write_only_mode(engine, settings, history, tmp_path, monkeypatch):
     modes = []
-    real = exports.Workbook
+    real = auditor.Workbook
 
     def spy(*args, **kwargs):
         modes.append(kwargs.get("write_only"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(exports, "Workbook", spy)
-    monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(auditor, "Workbook", spy)
+    monkeypatch.setattr(auditor, "CHUNK_ROWS", 2)
     seen = []
     _auditor(
         engine,
@@ -205,7 +197,7 @@ def test_auditor_export_streams_in_write_only_mode(engine, settings, history, tm
 
 
 def test_safe_forces_text_for_formula_like_strings(tmp_path):
-    wb = exports.Workbook(write_only=True)
+    wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("t")
     values = ["=1+1", "+1", "-2", "@SUM(A1)", "#N/A", "plain", "a\x01b", 3]
     ws.append([exports.safe(ws, v) for v in values])
@@ -216,7 +208,7 @@ def test_safe_forces_text_for_formula_like_strings(tmp_path):
 
 def _start(engine, settings, actor, kind, key="k1", **params):
     with session_scope(engine) as session:
-        return export_jobs.start(
+        return exports.start(
             session=session, actor_id=actor, kind=kind, params=params, idempotency_key=key, locale="en"
         ).id
 
@@ -227,17 +219,17 @@ def test_export_job_runs_to_done_and_its_file_downloads(engine, settings, histor
     job_id = _start(engine, settings, admin, "auditor", day_from="2026-11-01", day_to="2026-11-30")
     assert _start(engine, settings, admin, "auditor", day_from="2026-11-01", day_to="2026-11-30") == job_id
     with read_session(engine) as session:
-        assert export_jobs.get(session=session, job_id=job_id).status == "queued"
+        assert exports.get(session=session, job_id=job_id).status == "queued"
         with pytest.raises(DomainError) as raised:
-            export_jobs.download(session=session, settings=settings, job_id=job_id)
+            exports.download(session=session, settings=settings, job_id=job_id)
         assert raised.value.code == "export_not_ready"
         audited = session.scalars(select(AuditEntry).where(AuditEntry.action == "export.start")).all()
         assert [(a.actor_id, a.target_id) for a in audited] == [(admin, job_id)]
-    export_jobs.run_in_background(engine=engine, settings=settings, job_id=job_id).join(timeout=60)
-    assert export_jobs.run(engine=engine, settings=settings, job_id=job_id) is False  # never twice
+    exports.run_in_background(engine=engine, settings=settings, job_id=job_id).join(timeout=60)
+    assert exports.run(engine=engine, settings=settings, job_id=job_id) is False  # never twice
     with read_session(engine) as session:
-        job = export_jobs.get(session=session, job_id=job_id)
-        path, name = export_jobs.download(session=session, settings=settings, job_id=job_id)
+        job = exports.get(session=session, job_id=job_id)
+        path, name = exports.download(session=session, settings=settings, job_id=job_id)
     assert (job.status, job.done_rows, job.total_rows) == ("done", 7, 7)
     assert path.parent == tmp_path / "uploads" / "exports" and len(path.stem) >= 24
     assert name == "auditor-2026-11-01_2026-11-30.xlsx"
@@ -253,10 +245,10 @@ def test_the_scheduler_runs_queued_jobs_and_a_failure_is_recorded(
     bad = _start(engine, settings, admin, "campaign_report", key="b", campaign_id=history["campaign"])
     with session_scope(engine) as session:  # the campaign vanishes before the second job runs
         session.execute(update(ExportJob).where(ExportJob.id == bad).values(params={"campaign_id": 999}))
-    assert export_jobs.run_queued_exports(engine=engine, settings=settings) == 2
-    assert export_jobs.run_queued_exports(engine=engine, settings=settings) == 0
+    assert exports.run_queued_exports(engine=engine, settings=settings) == 2
+    assert exports.run_queued_exports(engine=engine, settings=settings) == 0
     with read_session(engine) as session:
-        done, failed = (export_jobs.get(session=session, job_id=i) for i in (good, bad))
+        done, failed = (exports.get(session=session, job_id=i) for i in (good, bad))
     assert done.status == "done" and done.file_name and done.finished_at
     assert (failed.status, failed.error, failed.file_name) == (
         "failed",
@@ -279,3 +271,19 @@ def test_a_bad_export_request_is_refused(engine, settings, make_resident, kind, 
     with pytest.raises(DomainError) as raised:
         _start(engine, settings, make_resident(role="admin"), kind, **params)
     assert raised.value.code == code
+
+
+def test_the_same_key_for_another_export_is_refused_and_queues_nothing(engine, settings, make_resident):
+    admin = make_resident(role="admin")
+    first = _start(engine, settings, admin, "auditor", day_from="2026-11-01", day_to="2026-11-30")
+    with pytest.raises(IdempotencyConflict):
+        _start(engine, settings, admin, "auditor", day_from="2026-10-01", day_to="2026-10-31")
+    other_admin = _start(
+        engine, settings, make_resident(role="admin"), "auditor", day_from="2026-11-01", day_to="2026-11-30"
+    )
+    with read_session(engine) as session:
+        jobs = session.scalars(select(ExportJob.id).order_by(ExportJob.id)).all()
+        audited = session.scalars(
+            select(AuditEntry.target_id).where(AuditEntry.action == "export.start")
+        ).all()
+    assert jobs == audited == [first, other_admin]  # a key belongs to its administrator

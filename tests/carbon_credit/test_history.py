@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from carbon_credit.activities.history import activity_of, history, summary, tree_years
-from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.activities import ActivityInput, activity_history, activity_of, record_activity, summary
+from carbon_credit.activities.history import tree_years
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import InvalidActivity, NotFound
 
@@ -36,7 +36,7 @@ def diary(engine, settings, make_resident):
 
 def _history(engine, resident, **filters):
     with read_session(engine) as session:
-        return history(session=session, resident_id=resident, **filters)
+        return activity_history(session=session, resident_id=resident, **filters)
 
 
 def test_history_is_newest_first_and_paged(engine, diary):

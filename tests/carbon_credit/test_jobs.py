@@ -6,18 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from carbon_credit import jobs, ledger, notifications
-from carbon_credit.activities.models import DailyRollup
-from carbon_credit.activities.recording import ActivityInput, record_activity
-from carbon_credit.campaigns.models import Campaign
+from carbon_credit import exports, jobs, ledger, notifications
+from carbon_credit.activities import ActivityInput, DailyRollup, record_activity
+from carbon_credit.campaigns import Campaign
+from carbon_credit.jobs import JobRun
 from carbon_credit.jobs import runs as job_runs
-from carbon_credit.jobs.models import JobRun
-from carbon_credit.ledger.models import LedgerEntry
-from carbon_credit.notifications.models import Notification
+from carbon_credit.ledger import LedgerEntry
+from carbon_credit.notifications import Notification
 from carbon_credit.platform.database import read_session, session_scope
-from carbon_credit.residents.models import District, Resident
-from carbon_credit.stops.models import Stop
-from carbon_credit.transit.models import TapIn
+from carbon_credit.residents import District, Resident
+from carbon_credit.stops import Stop
+from carbon_credit.transit import TapIn
 
 NOW = datetime(2026, 6, 8, 1, 0, tzinfo=UTC)  # Monday 09:00 in Asia/Shanghai
 
@@ -169,7 +168,7 @@ def test_the_weekly_summary_goes_to_opted_in_residents_once_a_week(engine, setti
 def test_points_expiry_is_off_by_default_and_does_nothing(engine, settings, make_resident):
     resident = make_resident()
     ride(engine, settings, resident, NOW - timedelta(days=3))
-    assert jobs.POINTS_EXPIRY_DAYS == 0
+    assert settings.points_expiry_days == 0
     assert jobs.points_expiry(engine, settings, now=NOW + timedelta(days=3650)) is None
     with read_session(engine) as session:
         assert session.execute(select(func.count()).select_from(JobRun)).scalar_one() == 0
@@ -187,11 +186,10 @@ def test_points_expiry_when_on_expires_unspent_old_points_first_in_first_out(eng
         )
         ledger.post(session=session, posting=ledger.Posting(account, -30, "redeem", "spent"))
         ledger.post(session=session, posting=ledger.Posting(account, 50, "earn", "new"))
-    assert jobs.points_expiry(engine, settings, now=NOW, days=365) == {"expired_points": 70}
-    assert jobs.points_expiry(engine, settings, now=NOW + timedelta(hours=1), days=365) is None  # same day
-    assert jobs.points_expiry(engine, settings, now=NOW + timedelta(days=1), days=365) == {
-        "expired_points": 0
-    }
+    yearly = settings.with_overrides(points_expiry_days=365)
+    assert jobs.points_expiry(engine, yearly, now=NOW) == {"expired_points": 70}
+    assert jobs.points_expiry(engine, yearly, now=NOW + timedelta(hours=1)) is None  # same day
+    assert jobs.points_expiry(engine, yearly, now=NOW + timedelta(days=1)) == {"expired_points": 0}
     with read_session(engine) as session:
         assert ledger.balance(session=session, account_id=account) == 50
         assert ledger.discrepancies(session=session) == []
@@ -200,13 +198,10 @@ def test_points_expiry_when_on_expires_unspent_old_points_first_in_first_out(eng
 
 
 def test_queued_exports_run_once_per_minute_slot(engine, settings, make_resident, tmp_path):
-    from carbon_credit.exports import jobs as export_jobs
-    from carbon_credit.jobs.schedule import run_exports
-
     settings = settings.with_overrides(upload_folder=str(tmp_path))
     admin = make_resident(role="admin")
     with session_scope(engine) as session:
-        job = export_jobs.start(
+        job = exports.start(
             session=session,
             actor_id=admin,
             kind="auditor",
@@ -215,7 +210,13 @@ def test_queued_exports_run_once_per_minute_slot(engine, settings, make_resident
             locale="zh_Hans",
         )
     now = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
-    assert run_exports(engine, settings, now=now) == {"exports": 1}
-    assert run_exports(engine, settings, now=now) is None
+    assert jobs.run_exports(engine, settings, now=now) == {"exports": 1}
+    assert jobs.run_exports(engine, settings, now=now) is None
     with read_session(engine) as session:
-        assert export_jobs.get(session=session, job_id=job.id).status == "done"
+        assert exports.get(session=session, job_id=job.id).status == "done"
+
+
+def test_import_resumption_runs_once_per_minute_slot(engine, settings):
+    assert jobs.resume_imports(engine, settings, now=NOW) == {"batches": 0}
+    assert jobs.resume_imports(engine, settings, now=NOW + timedelta(seconds=59)) is None
+    assert jobs.resume_imports(engine, settings, now=NOW + timedelta(minutes=1)) == {"batches": 0}

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from carbon_credit import ledger
-from carbon_credit.ledger.models import LedgerEntry
-from carbon_credit.ledger.operations import Posting
+from carbon_credit.ledger import LedgerEntry, Posting
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import IdempotencyConflict, InsufficientPoints, InvalidAmount, NotFound
 

@@ -1,4 +1,5 @@
-"""Operator trip imports: a transit operator's file of card taps, credited by the QR trip rules, once."""
+"""Operator trip imports: a transit operator's file of card taps, credited by the QR trip rules (one daily
+trip cap for QR and imported trips together), once."""
 
 from __future__ import annotations
 
@@ -11,15 +12,13 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from carbon_credit import ledger, transit
-from carbon_credit.activities.models import Activity
+from carbon_credit.activities import Activity
+from carbon_credit.platform import spreadsheets
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.models import AuditEntry
-from carbon_credit.stops.models import Route, RouteStop, Stop
-from carbon_credit.stops.tokens import sign_stop
-from carbon_credit.transit import cards as transit_cards
-from carbon_credit.transit import operator_imports
-from carbon_credit.transit.models import ImportBatch
+from carbon_credit.stops import Route, RouteStop, Stop, sign_stop
+from carbon_credit.transit import ImportBatch, operator_imports
 
 T0 = datetime(2026, 6, 5, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
 NOW = T0 + timedelta(days=1)
@@ -84,26 +83,39 @@ def riders(engine, make_resident, stops):
     for card in (CARD1, CARD2):
         resident = make_resident()
         with session_scope(engine) as session:
-            transit_cards.link_card(session=session, resident_id=resident, card=card)
+            transit.link_card(session=session, resident_id=resident, card=card)
         ids.append(resident)
     return ids
 
 
 @pytest.fixture
-def run(engine, settings, tmp_path):
-    """``run(data, name="trips.csv", **options)`` -> (batch, created) after uploading and importing."""
-    config = settings.with_overrides(upload_folder=str(tmp_path / "uploads"))
+def admin(make_resident) -> int:
+    return make_resident(role="admin")
 
-    def do(data: bytes, name: str = "trips.csv", now: datetime = NOW, **options):
+
+@pytest.fixture
+def run(engine, settings, tmp_path, admin):
+    """``run(data, name="trips.csv", config=None, **options)`` -> (batch, created) after an administrator
+    uploads the file and it is imported."""
+    uploads = {"upload_folder": str(tmp_path / "uploads")}
+    keys = iter(range(10**6))
+
+    def do(data: bytes, name: str = "trips.csv", now: datetime = NOW, config=None, **options):
+        config = (config or settings).with_overrides(**uploads)
         with session_scope(engine) as session:
-            batch, created = operator_imports.create_batch(
-                session=session, settings=config, actor_id=None, filename=name, data=data
+            batch, created = transit.create_batch(
+                session=session,
+                settings=config,
+                actor_id=admin,
+                filename=name,
+                data=data,
+                idempotency_key=f"upload-{next(keys)}",
             )
-        return operator_imports.process(
+        return transit.process_batch(
             engine=engine, settings=config, batch_id=batch.id, now=now, **options
         ), created
 
-    do.settings = config
+    do.settings = settings.with_overrides(**uploads)
     return do
 
 
@@ -253,12 +265,12 @@ def test_a_crash_mid_file_resumes_from_next_row_without_double_credit(
         batch = session.execute(select(ImportBatch)).scalar_one()
     assert (batch.status, batch.next_row, batch.credited) == ("running", 4, 4)
     monkeypatch.setattr(operator_imports, "import_chunk", real)
-    done = operator_imports.process(
+    done = transit.process_batch(
         engine=engine, settings=run.settings, batch_id=batch.id, now=NOW, chunk_rows=4
     )
     assert (done.status, done.next_row, done.credited, done.skipped) == ("done", 10, 10, 0)
     assert sum(len(activities_of(engine, r)) for r in riders) == 10
-    again = operator_imports.process(engine=engine, settings=run.settings, batch_id=batch.id, now=NOW)
+    again = transit.process_batch(engine=engine, settings=run.settings, batch_id=batch.id, now=NOW)
     assert again.credited == 10
 
 
@@ -267,10 +279,10 @@ def test_a_time_budget_leaves_the_batch_running_and_it_continues(engine, stops, 
     batch, _ = run(csv_bytes(rows), chunk_rows=2, max_seconds=0)
     assert (batch.status, batch.next_row) == ("running", 2)
     with read_session(engine) as session:
-        assert operator_imports.unfinished(session=session) == [batch.id]
+        assert transit.unfinished_batches(session=session) == [batch.id]
         (entry,) = session.execute(select(AuditEntry)).scalars()
     assert (entry.action, entry.target_id) == ("import.upload", batch.id)
-    done = operator_imports.process(
+    done = transit.process_batch(
         engine=engine, settings=run.settings, batch_id=batch.id, now=NOW, chunk_rows=2
     )
     assert (done.status, done.credited) == ("done", 5)
@@ -279,32 +291,38 @@ def test_a_time_budget_leaves_the_batch_running_and_it_continues(engine, stops, 
 @pytest.mark.parametrize(
     ("data", "name", "code"),
     [
-        (b"", "trips.csv", "import_empty"),
-        (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "trips.xls", "not_a_workbook"),
-        (b"PK\x03\x04 not really a zip", "trips.xlsx", "not_a_workbook"),
-        (b"hello", "photo.png", "not_a_workbook"),
-        (b"card,stop\n1,2\n", "trips.csv", "import_missing_columns"),
+        (b"", "trips.csv", "spreadsheet_empty"),
+        (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "trips.xls", "spreadsheet_unreadable"),
+        (b"PK\x03\x04 not really a zip", "trips.xlsx", "spreadsheet_unreadable"),
+        (b"hello", "photo.png", "spreadsheet_unsupported_type"),
+        (b"card,stop\n1,2\n", "trips.csv", "spreadsheet_missing_columns"),
     ],
 )
-def test_files_it_cannot_read_are_refused_clearly(engine, settings, data, name, code, tmp_path):
+def test_files_it_cannot_read_are_refused_clearly(engine, settings, admin, data, name, code, tmp_path):
     with session_scope(engine) as session, pytest.raises(DomainError) as refused:
-        operator_imports.create_batch(
+        transit.create_batch(
             session=session,
             settings=settings.with_overrides(upload_folder=str(tmp_path)),
-            actor_id=None,
+            actor_id=admin,
             filename=name,
             data=data,
+            idempotency_key="upload",
         )
     assert refused.value.code == code
 
 
-def test_files_over_the_limit_are_refused(engine, settings, monkeypatch, tmp_path):
-    monkeypatch.setattr(operator_imports, "MAX_IMPORT_BYTES", 10)
+def test_files_over_the_limit_are_refused(engine, settings, admin, monkeypatch, tmp_path):
+    monkeypatch.setattr(operator_imports, "FILE_LIMITS", spreadsheets.Limits(max_bytes=10, max_rows=10))
     with session_scope(engine) as session, pytest.raises(DomainError) as refused:
-        operator_imports.create_batch(
-            session=session, settings=settings, actor_id=None, filename="t.csv", data=csv_bytes([])
+        transit.create_batch(
+            session=session,
+            settings=settings,
+            actor_id=admin,
+            filename="t.csv",
+            data=csv_bytes([]),
+            idempotency_key="upload",
         )
-    assert refused.value.code == "import_too_large"
+    assert refused.value.code == "spreadsheet_too_large"
 
 
 def test_a_stored_file_that_went_missing_fails_the_batch_clearly(engine, stops, riders, run):
@@ -315,6 +333,34 @@ def test_a_stored_file_that_went_missing_fails_the_batch_clearly(engine, stops, 
     )
     for path in (Path(run.settings.upload_folder) / "imports").iterdir():
         path.unlink()
-    failed = operator_imports.process(engine=engine, settings=run.settings, batch_id=batch.id, now=NOW)
+    failed = transit.process_batch(engine=engine, settings=run.settings, batch_id=batch.id, now=NOW)
     assert failed.status == "failed" and failed.errors[-1]["reason"] == "import_file_missing"
     assert failed.credited == 1
+
+
+def credited_on_the_day(engine, resident: int) -> int:
+    with read_session(engine) as session:
+        query = select(func.count()).where(Activity.resident_id == resident, Activity.status == "credited")
+        return session.execute(query).scalar_one()
+
+
+@pytest.mark.parametrize("qr_first", [False, True], ids=["imported-then-qr", "qr-then-imported"])
+def test_qr_and_imported_trips_share_one_daily_cap(engine, settings, stops, riders, run, qr_first):
+    """With the cap at 3: three imported trips and one QR trip on one Beijing day credit 3, whichever comes
+    first, and the trip over the cap is refused for the same reason on either path."""
+    config = settings.with_overrides(daily_trip_cap=3)
+    day = T0 + timedelta(hours=2)  # 11:00 in Beijing; the QR trip at 15:00, the same day
+    imported = [trip(CARD1, "A", "B", day + timedelta(minutes=40 * n)) for n in range(3)]
+    if qr_first:
+        qr = qr_trip(engine, config, stops, riders[0], "B", "A", day + timedelta(hours=4))
+        batch, _ = run(csv_bytes(imported), config=config)
+        assert (qr.kind, batch.credited, batch.skipped) == ("trip_credited", 2, 1)
+        [refused] = batch.errors
+        refusal = (refused["reason"], refused["params"])
+    else:
+        batch, _ = run(csv_bytes(imported), config=config)
+        qr = qr_trip(engine, config, stops, riders[0], "B", "A", day + timedelta(hours=4))
+        assert (batch.credited, qr.kind) == (3, "rejected")
+        refusal = (qr.reason, qr.params)
+    assert refusal == ("transit_daily_cap", {"cap": 3})
+    assert credited_on_the_day(engine, riders[0]) == 3

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from carbon_credit.platform.errors import DomainError
-from carbon_credit.stops.tokens import read_stop_token, sign_stop
+from carbon_credit.stops import read_stop_token, sign_stop
 
 KEY = "test-qr-key"
 

@@ -8,10 +8,16 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import ledger
-from carbon_credit.activities.models import Activity
-from carbon_credit.activities.recording import ActivityInput, record_activities, record_activity
-from carbon_credit.activities.review_rule import planting_moment, review_reason, species_group
-from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit.activities import (
+    Activity,
+    ActivityInput,
+    planting_moment,
+    record_activities,
+    record_activity,
+    review_reason,
+    species_group,
+)
+from carbon_credit.ledger import LedgerEntry
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import InvalidActivity
 from carbon_credit.platform.settings import Settings

@@ -9,16 +9,22 @@ import pytest
 from sqlalchemy import select
 
 from carbon_credit import ledger, notifications
-from carbon_credit.activities.models import Activity, DailyRollup
-from carbon_credit.activities.recording import ActivityInput, credit_discrepancies, local_day, record_activity
-from carbon_credit.activities.rollups import rebuild
-from carbon_credit.ledger.models import LedgerEntry
-from carbon_credit.notifications.models import Notification
+from carbon_credit import review as review_queue
+from carbon_credit.activities import (
+    Activity,
+    ActivityInput,
+    DailyRollup,
+    credit_discrepancies,
+    local_day,
+    rebuild_rollups,
+    record_activity,
+)
+from carbon_credit.ledger import LedgerEntry
+from carbon_credit.notifications import Notification
 from carbon_credit.platform import audit, clock
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError, InsufficientPoints
-from carbon_credit.review import queue as review_queue
-from carbon_credit.transit.models import TransitRejection
+from carbon_credit.transit import TransitRejection
 
 GLASS_20_1 = {"material": "glass", "kg": "20.1"}  # 6,204 g: above the 20 kg threshold, waits
 GLASS_19_9 = {"material": "glass", "kg": "19.9"}  # 6,142 g: credited at once
@@ -190,7 +196,7 @@ def test_rejecting_after_credit_reverses_points_and_rollup(engine, settings, mak
         assert credit_discrepancies(session=session) == []
     assert _rollup_points(engine) == [(local_day(clock.now(), settings), "recycling", 1, 6142, 6142)]
     with session_scope(engine) as session:  # the live rollups equal a rebuild from the activities
-        rebuild(
+        rebuild_rollups(
             session=session,
             day_from=local_day(clock.now(), settings),
             day_to=local_day(clock.now(), settings),
@@ -219,7 +225,7 @@ def test_rejecting_after_the_points_were_spent_is_refused(engine, settings, make
 
 
 def test_rejecting_an_entry_credited_by_a_batch_posts_its_share_back(engine, settings, make_resident, admin):
-    from carbon_credit.activities.recording import record_activities
+    from carbon_credit.activities import record_activities
 
     resident = make_resident()
     items = [
@@ -309,7 +315,7 @@ def test_the_suspicious_tab_lists_refused_scans_with_evidence_and_counts(engine,
 def test_rejecting_after_credit_also_takes_back_a_campaign_bonus(
     engine, settings, make_resident, record, admin
 ):
-    from carbon_credit.campaigns.models import Campaign
+    from carbon_credit.campaigns import Campaign
 
     now = clock.now()
     with session_scope(engine) as session:
@@ -338,7 +344,7 @@ def test_rejecting_after_credit_also_takes_back_a_campaign_bonus(
 
 
 def _spent(engine) -> int:
-    from carbon_credit.campaigns.models import Campaign
+    from carbon_credit.campaigns import Campaign
 
     with read_session(engine) as session:
         return session.execute(select(Campaign.spent_points)).scalar_one()

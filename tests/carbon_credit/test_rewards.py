@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import ledger, rewards
-from carbon_credit.demo.rewards import seed_demo_rewards
-from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit.demo import seed_demo_rewards
+from carbon_credit.ledger import LedgerEntry
 from carbon_credit.platform import clock
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError, IdempotencyConflict, InsufficientPoints, NotFound
 from carbon_credit.platform.qr_images import qr_png, qr_svg
-from carbon_credit.residents.models import Resident
-from carbon_credit.rewards.models import Reward, Voucher
+from carbon_credit.residents import Resident
+from carbon_credit.rewards import Reward, Voucher
 
 
 @pytest.fixture
@@ -257,7 +257,7 @@ def test_a_voucher_is_used_once_and_the_second_use_shows_the_first_time(
     with pytest.raises(DomainError) as refused:
         use(engine, code, merchant)
     assert refused.value.code == "voucher_already_used"
-    assert refused.value.params["used_at"] == rewards.local_time_text(used.used_at)
+    assert refused.value.params["used_at"] == clock.local_text(used.used_at)
     with read_session(engine) as session:
         voucher, _ = rewards.voucher_for(session=session, resident_id=resident, code=code)
     assert voucher.used_at == used.used_at

@@ -6,9 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from carbon_credit.activities import rollups
-from carbon_credit.activities.models import Activity, DailyRollup
-from carbon_credit.activities.recording import ActivityInput, record_activities, record_activity
+from carbon_credit.activities import (
+    Activity,
+    ActivityInput,
+    DailyRollup,
+    record_activities,
+    record_activity,
+    rollups,
+)
 from carbon_credit.platform.database import read_session, session_scope
 
 NOON = datetime(2026, 6, 5, 4, 0, tzinfo=UTC)  # 12:00 Asia/Shanghai

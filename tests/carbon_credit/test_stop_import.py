@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.models import AuditEntry
+from carbon_credit.stops import Route, RouteStop, Stop
 from carbon_credit.stops import imports as stop_import
-from carbon_credit.stops.models import Route, RouteStop, Stop
 
 HEADER = list(stop_import.COLUMNS)
 ROWS = [
@@ -108,14 +108,14 @@ def admin(make_resident) -> int:
 
 def stage(engine, settings, data: bytes, filename="stops.xlsx"):
     with read_session(engine) as db:
-        return stop_import.stage(session=db, settings=settings, data=data, filename=filename)
+        return stop_import.stage_import(session=db, settings=settings, data=data, filename=filename)
 
 
 def run(engine, settings, admin, data: bytes, filename="stops.xlsx", key="k1"):
     staged = stage(engine, settings, data, filename)
     assert staged.preview.ok, staged.preview.errors
     with session_scope(engine) as db:
-        result = stop_import.apply(
+        result = stop_import.apply_import(
             session=db,
             settings=settings,
             actor_id=admin,
@@ -124,7 +124,7 @@ def run(engine, settings, admin, data: bytes, filename="stops.xlsx", key="k1"):
             filename=filename,
             idempotency_key=key,
         )
-    stop_import.discard(settings=settings, name=staged.name)
+    stop_import.discard_import(settings=settings, name=staged.name)
     return staged, result
 
 
@@ -245,8 +245,8 @@ def test_duplicate_codes_within_the_file_are_refused(engine, folder_settings):
 @pytest.mark.parametrize(
     ("header", "code", "detail"),
     [
-        (HEADER[:3] + HEADER[4:], "stop_import_missing_columns", "district_code"),
-        (HEADER[:7] + ["route_code"], "stop_import_missing_columns", "route_name_zh"),
+        (HEADER[:3] + HEADER[4:], "spreadsheet_missing_columns", "district_code"),
+        (HEADER[:7] + ["route_code"], "spreadsheet_missing_columns", "route_name_zh"),
         (HEADER[:6] + ["lattitude"], "stop_import_unknown_columns", "lattitude"),
         (HEADER + ["stop_code"], "stop_import_duplicate_columns", "stop_code"),
     ],
@@ -271,16 +271,16 @@ def png_bytes() -> bytes:
 @pytest.mark.parametrize(
     ("data", "filename", "code"),
     [
-        (lambda: png_bytes(), "stops.xlsx", "stop_import_not_workbook"),
-        (lambda: png_bytes(), "stops.csv", "stop_import_not_workbook"),
-        (lambda: os.urandom(4096), "stops.xlsx", "stop_import_not_workbook"),
-        (lambda: b"\x81\x30\xff\xfe" + os.urandom(64) + b"\xff\xff", "stops.csv", "stop_import_encoding"),
-        (lambda: b"PK\x03\x04" + os.urandom(2048), "stops.xlsx", "stop_import_not_workbook"),
-        (lambda: zipped({"hello.txt": b"not a workbook"}), "stops.xlsx", "stop_import_not_workbook"),
-        (lambda: csv_bytes(ROWS), "stops.ods", "stop_import_unsupported_type"),
-        (lambda: csv_bytes([]), "stops.csv", "stop_import_empty"),
-        (lambda: b"", "stops.csv", "stop_import_empty"),
-        (lambda: b"x" * (stop_import.MAX_FILE_BYTES + 1), "stops.csv", "stop_import_too_large"),
+        (lambda: png_bytes(), "stops.xlsx", "spreadsheet_unreadable"),
+        (lambda: png_bytes(), "stops.csv", "spreadsheet_unreadable"),
+        (lambda: os.urandom(4096), "stops.xlsx", "spreadsheet_unreadable"),
+        (lambda: b"\x81\x30\xff\xfe" + os.urandom(64) + b"\xff\xff", "stops.csv", "spreadsheet_encoding"),
+        (lambda: b"PK\x03\x04" + os.urandom(2048), "stops.xlsx", "spreadsheet_unreadable"),
+        (lambda: zipped({"hello.txt": b"not a workbook"}), "stops.xlsx", "spreadsheet_unreadable"),
+        (lambda: csv_bytes(ROWS), "stops.ods", "spreadsheet_unsupported_type"),
+        (lambda: csv_bytes([]), "stops.csv", "spreadsheet_empty"),
+        (lambda: b"", "stops.csv", "spreadsheet_empty"),
+        (lambda: b"x" * (stop_import.FILE_LIMITS.max_bytes + 1), "stops.csv", "spreadsheet_too_large"),
     ],
 )
 def test_files_that_are_not_stop_tables_are_refused_clearly(data, filename, code):
@@ -307,14 +307,14 @@ def bomb(member_bytes: int) -> bytes:
 
 def test_a_zip_bomb_workbook_is_refused_before_openpyxl_opens_it():
     ratio_bomb = bomb(20 * 1024 * 1024)
-    assert len(ratio_bomb) < stop_import.MAX_FILE_BYTES
+    assert len(ratio_bomb) < stop_import.FILE_LIMITS.max_bytes
     with pytest.raises(DomainError) as refused:
         stop_import.read_rows(ratio_bomb, "stops.xlsx")
-    assert refused.value.code == "stop_import_zip_bomb" and refused.value.params["ratio"] > 100
+    assert refused.value.code == "spreadsheet_zip_bomb" and refused.value.params["ratio"] > 100
     big_bomb = bomb(101 * 1024 * 1024)
     with pytest.raises(DomainError) as refused:
         stop_import.read_rows(big_bomb, "stops.xlsx")
-    assert refused.value.code == "stop_import_zip_bomb" and refused.value.params["size_mb"] == "101"
+    assert refused.value.code == "spreadsheet_zip_bomb" and refused.value.params["size_mb"] == "101"
 
 
 def test_confirm_refuses_a_changed_or_missing_file_and_imports_nothing(engine, folder_settings, admin):
@@ -327,7 +327,7 @@ def test_confirm_refuses_a_changed_or_missing_file_and_imports_nothing(engine, f
         ("../../etc/passwd", staged.sha256, "stop_import_expired"),
     ):
         with pytest.raises(DomainError) as refused, session_scope(engine) as db:
-            stop_import.apply(
+            stop_import.apply_import(
                 session=db,
                 settings=folder_settings,
                 actor_id=admin,
@@ -344,7 +344,7 @@ def test_a_double_tapped_confirm_imports_once(engine, folder_settings, admin):
     staged = stage(engine, folder_settings, xlsx(ROWS))
     for _ in range(2):
         with session_scope(engine) as db:
-            result = stop_import.apply(
+            result = stop_import.apply_import(
                 session=db,
                 settings=folder_settings,
                 actor_id=admin,
@@ -353,7 +353,7 @@ def test_a_double_tapped_confirm_imports_once(engine, folder_settings, admin):
                 filename="x",
                 idempotency_key="same",
             )
-        stop_import.discard(settings=folder_settings, name=staged.name)
+        stop_import.discard_import(settings=folder_settings, name=staged.name)
         assert result.new_stops == 5
     with read_session(engine) as db:
         imports = db.execute(select(func.count()).where(AuditEntry.action == "stops.import")).scalar_one()

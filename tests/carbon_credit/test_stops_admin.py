@@ -6,18 +6,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from carbon_credit import transit
+from carbon_credit import stops, transit
 from carbon_credit.platform import audit
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError, IdempotencyConflict
 from carbon_credit.platform.i18n import translate
 from carbon_credit.platform.models import AuditEntry
-from carbon_credit.stops import admin as stops_admin
-from carbon_credit.stops import posters
-from carbon_credit.stops.admin import InvalidInput, RouteInput, StopInput
-from carbon_credit.stops.models import Route, RouteStop, Stop
-from carbon_credit.stops.tokens import sign_stop
-from carbon_credit.transit.models import TransitRejection
+from carbon_credit.stops import InvalidInput, Route, RouteInput, RouteStop, Stop, StopInput, sign_stop
+from carbon_credit.transit import TransitRejection
 
 
 def stop_input(code="T-01", **changes) -> StopInput:
@@ -45,7 +41,7 @@ def create(engine, admin):
 
     def make(code="T-01", **changes) -> Stop:
         with session_scope(engine) as db:
-            return stops_admin.create_stop(
+            return stops.create_stop(
                 session=db,
                 actor_id=admin,
                 values=stop_input(code, **changes),
@@ -57,8 +53,8 @@ def create(engine, admin):
 
 def problems_of(engine, admin, values: StopInput) -> dict[str, str]:
     with pytest.raises(InvalidInput) as raised, session_scope(engine) as db:
-        stops_admin.create_stop(session=db, actor_id=admin, values=values, idempotency_key="bad")
-    return {p.field: stops_admin.problem_text(p, "zh_Hans") for p in raised.value.problems}
+        stops.create_stop(session=db, actor_id=admin, values=values, idempotency_key="bad")
+    return {p.field: stops.problem_text(p, "zh_Hans") for p in raised.value.problems}
 
 
 def audit_actions(engine) -> list[str]:
@@ -110,20 +106,18 @@ def test_stop_codes_are_unique(engine, admin, create):
 def test_a_double_tapped_create_makes_one_stop(engine, admin):
     for _ in range(2):
         with session_scope(engine) as db:
-            stops_admin.create_stop(session=db, actor_id=admin, values=stop_input(), idempotency_key="same")
+            stops.create_stop(session=db, actor_id=admin, values=stop_input(), idempotency_key="same")
     with read_session(engine) as db:
         assert db.execute(select(func.count()).select_from(Stop)).scalar_one() == 1
     with pytest.raises(IdempotencyConflict), session_scope(engine) as db:  # same key, other values
-        stops_admin.create_stop(session=db, actor_id=admin, values=stop_input("T-02"), idempotency_key="same")
+        stops.create_stop(session=db, actor_id=admin, values=stop_input("T-02"), idempotency_key="same")
 
 
 def test_editing_keeps_the_code_and_records_before_and_after(engine, admin, create):
     stop = create()
     values = stop_input("CHANGED", name_en="Huaiyin Park North", latitude="30.95")
     with session_scope(engine) as db:
-        stops_admin.update_stop(
-            session=db, actor_id=admin, stop_id=stop.id, values=values, idempotency_key="u"
-        )
+        stops.update_stop(session=db, actor_id=admin, stop_id=stop.id, values=values, idempotency_key="u")
     with read_session(engine) as db:
         saved = db.get(Stop, stop.id)
         entry = db.execute(select(AuditEntry).where(AuditEntry.action == "stop.update")).scalar_one()
@@ -138,16 +132,12 @@ def test_a_deactivated_stop_refuses_check_ins_until_reactivated(
     resident = make_resident()
     token = sign_stop(stop.id, stop.token_version, settings.qr_signing_key)
     with session_scope(engine) as db:
-        stops_admin.set_stop_active(
-            session=db, actor_id=admin, stop_id=stop.id, active=False, idempotency_key="d"
-        )
+        stops.set_stop_active(session=db, actor_id=admin, stop_id=stop.id, active=False, idempotency_key="d")
     with pytest.raises(DomainError) as refused, session_scope(engine) as db:
         transit.scan(session=db, settings=settings, resident_id=resident, token=token, idempotency_key="s1")
     assert refused.value.params["reason"] == "transit_stop_inactive"
     with session_scope(engine) as db:
-        stops_admin.set_stop_active(
-            session=db, actor_id=admin, stop_id=stop.id, active=True, idempotency_key="a"
-        )
+        stops.set_stop_active(session=db, actor_id=admin, stop_id=stop.id, active=True, idempotency_key="a")
         result = transit.scan(
             session=db, settings=settings, resident_id=resident, token=token, idempotency_key="s2"
         )
@@ -159,19 +149,17 @@ def test_rotating_voids_old_posters_and_the_new_one_works(engine, settings, admi
     stop = create()
     resident = make_resident()
     with read_session(engine) as db:
-        old_url = posters.stop_poster(session=db, settings=settings, stop_id=stop.id).url
+        old_url = stops.stop_poster(session=db, settings=settings, stop_id=stop.id).url
     old_token = old_url.rsplit("/", 1)[1]
     with session_scope(engine) as db:
-        rotated = stops_admin.rotate_stop_token(
-            session=db, actor_id=admin, stop_id=stop.id, idempotency_key="r"
-        )
+        rotated = stops.rotate_stop_token(session=db, actor_id=admin, stop_id=stop.id, idempotency_key="r")
     assert rotated.token_version == 2
     with pytest.raises(DomainError) as refused, session_scope(engine) as db:
         transit.scan(
             session=db, settings=settings, resident_id=resident, token=old_token, idempotency_key="o"
         )
     assert refused.value.params["reason"] == "transit_token_rotated"
-    new_token = transit.checkin_url(rotated, settings).rsplit("/", 1)[1]
+    new_token = stops.checkin_url(rotated, settings).rsplit("/", 1)[1]
     assert new_token != old_token
     with session_scope(engine) as db:
         result = transit.scan(
@@ -179,9 +167,7 @@ def test_rotating_voids_old_posters_and_the_new_one_works(engine, settings, admi
         )
     assert result.kind == "tapped_in"
     with session_scope(engine) as db:  # a double-tapped confirm rotates once
-        again = stops_admin.rotate_stop_token(
-            session=db, actor_id=admin, stop_id=stop.id, idempotency_key="r"
-        )
+        again = stops.rotate_stop_token(session=db, actor_id=admin, stop_id=stop.id, idempotency_key="r")
     assert again.token_version == 2
     with read_session(engine) as db:
         entry = db.execute(select(AuditEntry).where(AuditEntry.action == "stop.rotate_token")).scalar_one()
@@ -194,26 +180,24 @@ def test_list_filters_by_search_route_district_and_active(engine, admin, create)
     create("B-01", name_zh="长征路", name_en="Changzheng Road", district_code="")
     route_with(engine, admin, "R1", [("A-01", 0), ("B-01", 900)])
     with session_scope(engine) as db:
-        stops_admin.set_stop_active(
-            session=db, actor_id=admin, stop_id=a.id, active=False, idempotency_key="x"
-        )
+        stops.set_stop_active(session=db, actor_id=admin, stop_id=a.id, active=False, idempotency_key="x")
     with read_session(engine) as db:
         route_id = db.execute(select(Route.id)).scalar_one()
         district_id = db.get(Stop, a.id).district_id
 
         def codes(**filters):
-            return [row.stop.code for row in stops_admin.list_stops(session=db, **filters)]
+            return [row.stop.code for row in stops.list_stops(session=db, **filters)]
 
         assert codes(search="beijing") == ["A-01"]
         assert codes(search="长征") == ["B-01"]
         assert codes(route_id=route_id) == ["A-01", "B-01"]
         assert codes(district_id=district_id) == ["A-01"]
         assert codes(active=True) == ["B-01"]
-        assert stops_admin.list_stops(session=db, search="A-01")[0].routes == ["R1"]
+        assert stops.list_stops(session=db, search="A-01")[0].routes == ["R1"]
 
 
-def route_with(engine, admin, code, stops, route_id=None, key=None, **changes) -> Route:
-    lines = "\n".join(f"{c}, {m}" for c, m in stops)
+def route_with(engine, admin, code, places, route_id=None, key=None, **changes) -> Route:
+    lines = "\n".join(f"{c}, {m}" for c, m in places)
     values = {
         "code": code,
         "name_zh": "孝感1路",
@@ -223,12 +207,12 @@ def route_with(engine, admin, code, stops, route_id=None, key=None, **changes) -
         "stops": lines,
     }
     with session_scope(engine) as db:
-        return stops_admin.save_route(
+        return stops.save_route(
             session=db,
             actor_id=admin,
             route_id=route_id,
             values=RouteInput(**{**values, **changes}),
-            idempotency_key=key or f"route-{code}-{len(stops)}-{route_id}",
+            idempotency_key=key or f"route-{code}-{len(places)}-{route_id}",
         )
 
 
@@ -237,12 +221,12 @@ def test_a_route_keeps_its_stops_in_order_with_distances(engine, admin, create):
         create(code)
     route = route_with(engine, admin, "R1", [("S1", 0), ("S2", 850), ("S3", 2100)])
     with read_session(engine) as db:
-        assert stops_admin.route_lines(session=db, route_id=route.id) == "S1, 0\nS2, 850\nS3, 2100"
+        assert stops.route_lines(session=db, route_id=route.id) == "S1, 0\nS2, 850\nS3, 2100"
     route_with(engine, admin, "R1", [("S3", 0), ("S1", 700)], route_id=route.id, name_en="Bus 1 (short)")
     with read_session(engine) as db:
         places = db.execute(select(RouteStop).order_by(RouteStop.position)).scalars().all()
         entry = db.execute(select(AuditEntry).where(AuditEntry.action == "route.update")).scalar_one()
-        rows = stops_admin.list_routes(session=db)
+        rows = stops.list_routes(session=db)
     assert [(p.position, p.metres_from_start) for p in places] == [(1, 0), (2, 700)]
     assert entry.before["stops"] == [["S1", 0], ["S2", 850], ["S3", 2100]]
     assert entry.after["stops"] == [["S3", 0], ["S1", 700]] and entry.after["name_en"] == "Bus 1 (short)"
@@ -269,7 +253,7 @@ def test_invalid_route_stops_are_refused_line_by_line(engine, admin, create, lin
     create("M1", mode="metro")
     with pytest.raises(InvalidInput) as raised:
         route_with(engine, admin, "R1", lines)
-    texts = [stops_admin.problem_text(p, "zh_Hans") for p in raised.value.problems]
+    texts = [stops.problem_text(p, "zh_Hans") for p in raised.value.problems]
     assert any(expected in text for text in texts), texts
     with read_session(engine) as db:
         assert db.execute(select(func.count()).select_from(Route)).scalar_one() == 0
@@ -281,7 +265,7 @@ def test_route_codes_are_unique_and_messages_exist_in_english(engine, admin, cre
     route_with(engine, admin, "R1", [("S1", 0), ("S2", 500)])
     with pytest.raises(InvalidInput) as raised:
         route_with(engine, admin, "R1", [("S1", 0), ("S2", 500)], key="other")
-    assert [stops_admin.problem_text(p, "en") for p in raised.value.problems] == [
+    assert [stops.problem_text(p, "en") for p in raised.value.problems] == [
         "The route code R1 is already used."
     ]
     assert translate("stop_outside_region", "en", lat_min=1, lat_max=2, lon_min=3, lon_max=4).startswith(

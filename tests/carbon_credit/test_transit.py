@@ -9,14 +9,22 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import ledger, transit
-from carbon_credit.activities.models import Activity
+from carbon_credit.activities import Activity
 from carbon_credit.demo.transit import DEMO_ROUTES, DEMO_STOPS, seed_demo_transit
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError, IdempotencyConflict
 from carbon_credit.platform.i18n import translate
-from carbon_credit.stops.models import Route, RouteStop, Stop
-from carbon_credit.stops.tokens import sign_stop
-from carbon_credit.transit.models import TapIn, TransitRejection
+from carbon_credit.stops import (
+    Route,
+    RouteStop,
+    Stop,
+    checkin_url,
+    distance_between,
+    haversine_metres,
+    rotate_stop_token,
+    sign_stop,
+)
+from carbon_credit.transit import TapIn, TransitRejection
 
 T0 = datetime(2026, 6, 5, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
 MIN = timedelta(minutes=1)
@@ -142,17 +150,15 @@ def test_without_a_shared_route_the_great_circle_distance_times_the_detour_facto
     resident = make_resident()
     scan(resident, "A", "k1", T0)
     trip = scan(resident, "D", "k2", T0 + 20 * MIN)
-    direct = transit.haversine_metres(30.9262, 113.9021, 30.9500, 113.9400)
+    direct = haversine_metres(30.9262, 113.9021, 30.9500, 113.9400)
     assert 4300 < direct < 4600  # about 4.4 km as the crow flies
     assert trip.metres == round(direct * 1.3)
     with read_session(engine) as session:
         a, d = session.get(Stop, stops["A"]), session.get(Stop, stops["D"])
-        assert (
-            transit.trip_distance_metres(session=session, settings=settings, from_stop=a, to_stop=d)
-            == trip.metres
-        )
+        measured = distance_between(session=session, settings=settings, from_stop=a, to_stop=d)
+        assert measured == (trip.metres, "bus", "great_circle")
         wider = settings.with_overrides(detour_factor_percent=150)
-        assert transit.trip_distance_metres(session=session, settings=wider, from_stop=a, to_stop=d) == round(
+        assert distance_between(session=session, settings=wider, from_stop=a, to_stop=d).metres == round(
             direct * 1.5
         )
 
@@ -188,12 +194,12 @@ def test_a_forged_token_is_refused_and_only_the_rejection_is_recorded(engine, se
 def test_a_rotated_out_poster_stops_working_and_the_new_one_works(
     engine, settings, scan, stops, make_resident
 ):
-    resident = make_resident()
+    resident, admin = make_resident(), make_resident(role="admin")
     old = token_for(engine, settings, stops["A"])
     with session_scope(engine) as session:
-        stop = transit.rotate_stop_token(session=session, stop_id=stops["A"])
+        stop = rotate_stop_token(session=session, actor_id=admin, stop_id=stops["A"], idempotency_key="r")
         assert stop.token_version == 2
-        url = transit.checkin_url(stop, settings)
+        url = checkin_url(stop, settings)
     assert url == f"{settings.public_base_url}/s/{sign_stop(stops['A'], 2, settings.qr_signing_key)}"
     error = refused_scan(engine, settings, resident, old, "k1", T0)
     assert (error.code, error.params["reason"]) == ("invalid_stop_token", "transit_token_rotated")

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from carbon_credit import transit
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
-from carbon_credit.transit import cards as transit_cards
 
 
 def link(engine, resident: int, card: str) -> str:
     with session_scope(engine) as session:
-        return transit_cards.link_card(session=session, resident_id=resident, card=card)
+        return transit.link_card(session=session, resident_id=resident, card=card)
 
 
 def card_of(engine, resident: int) -> str | None:
     with read_session(engine) as session:
-        return transit_cards.card_of(session=session, resident_id=resident)
+        return transit.card_of(session=session, resident_id=resident)
 
 
 def test_a_card_is_linked_without_spaces_and_can_be_replaced_and_unlinked(engine, make_resident):
@@ -27,8 +27,8 @@ def test_a_card_is_linked_without_spaces_and_can_be_replaced_and_unlinked(engine
     link(engine, me, "12345678")
     assert card_of(engine, me) == "12345678"
     with session_scope(engine) as session:
-        assert transit_cards.unlink_card(session=session, resident_id=me) is True
-        assert transit_cards.unlink_card(session=session, resident_id=me) is False
+        assert transit.unlink_card(session=session, resident_id=me) is True
+        assert transit.unlink_card(session=session, resident_id=me) is False
     assert card_of(engine, me) is None
 
 
@@ -48,5 +48,5 @@ def test_a_card_linked_to_someone_else_is_refused_until_they_unlink_it(engine, m
         link(engine, second, "31040000000009")
     assert refused.value.code == "transit_card_taken"
     with session_scope(engine) as session:
-        transit_cards.unlink_card(session=session, resident_id=first)
+        transit.unlink_card(session=session, resident_id=first)
     assert link(engine, second, "31040000000009") == "31040000000009"

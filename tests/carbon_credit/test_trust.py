@@ -7,14 +7,18 @@ from datetime import timedelta
 
 import pytest
 
-from carbon_credit.activities import trust
-from carbon_credit.activities.models import Activity
-from carbon_credit.activities.recording import ActivityInput, record_activities, record_activity
-from carbon_credit.activities.review_rule import review_reason
+from carbon_credit import review as review_queue
+from carbon_credit.activities import (
+    Activity,
+    ActivityInput,
+    record_activities,
+    record_activity,
+    review_reason,
+    trust,
+)
 from carbon_credit.platform import clock
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.settings import Settings
-from carbon_credit.review import queue as review_queue
 
 RULES = Settings(env="test")
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from carbon_credit.activities.recording import ActivityInput, local_day, record_activity
+from carbon_credit.activities import ActivityInput, local_day, record_activity
 from carbon_credit.platform import audit, clock
 from carbon_credit.platform.database import session_scope
 

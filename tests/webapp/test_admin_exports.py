@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 import openpyxl
 import pytest
 
-from carbon_credit.activities.recording import ActivityInput, record_activity
-from carbon_credit.campaigns.models import Campaign
-from carbon_credit.exports import jobs as export_jobs
-from carbon_credit.exports.models import ExportJob
+from carbon_credit import exports as export_jobs
+from carbon_credit.activities import ActivityInput, record_activity
+from carbon_credit.campaigns import Campaign
+from carbon_credit.exports import ExportJob
 from carbon_credit.platform.database import read_session, session_scope
 from webapp.cli_export import export_group
 
@@ -81,11 +81,13 @@ def test_an_auditor_export_runs_in_the_background_and_downloads(client, admin, d
     assert f"/admin/exports/{job_id}" in listing and "已完成" in listing
 
 
-def test_a_running_export_shows_progress_and_refreshes_every_two_seconds(client, admin, data, engine):
+def test_a_running_export_shows_progress_and_refreshes_every_two_seconds(
+    client, admin, data, engine, make_resident
+):
     with session_scope(engine) as session:
         job = export_jobs.start(
             session=session,
-            actor_id=None,
+            actor_id=make_resident(role="admin"),
             kind="campaign_report",
             params={"campaign_id": data["campaign"]},
             idempotency_key="queued",
@@ -116,11 +118,11 @@ def test_a_bad_range_is_refused_on_the_page(client, admin, data):
     assert response.status_code == 400 and "日期范围无效" in response.get_data(as_text=True)
 
 
-def test_residents_cannot_export_or_download(client, register, engine, data, tmp_path):
+def test_residents_cannot_export_or_download(client, register, engine, data, tmp_path, make_resident):
     with session_scope(engine) as session:
         job = export_jobs.start(
             session=session,
-            actor_id=None,
+            actor_id=make_resident(role="admin"),
             kind="auditor",
             params={"day_from": "2026-11-01", "day_to": "2026-11-02"},
             idempotency_key="x",

@@ -10,15 +10,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from carbon_credit.platform import clock
+from carbon_credit import transit
+from carbon_credit.platform import clock, spreadsheets
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.models import AuditEntry
-from carbon_credit.residents.models import Resident
-from carbon_credit.stops.models import Stop
-from carbon_credit.transit import operator_imports
-from carbon_credit.transit.models import ImportBatch
+from carbon_credit.residents import Resident
+from carbon_credit.stops import Stop
+from carbon_credit.transit import ImportBatch, operator_imports
 
 ADMIN = "admin@example.org"
+KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 PASSWORD = "correct-horse-9"
 
 
@@ -48,10 +49,14 @@ def stops(engine):
             session.add(Stop(code=code, name_zh=f"{code}站", name_en=code, latitude=lat, longitude=lon))
 
 
+def page_key(client, path: str) -> str:
+    return KEY.search(client.get(path).get_data(as_text=True)).group(1)
+
+
 def upload(client, data: bytes, name: str = "trips.csv"):
     return client.submit(
         "/admin/imports/upload",
-        {"file": (io.BytesIO(data), name)},
+        {"file": (io.BytesIO(data), name), "idempotency_key": page_key(client, "/admin/imports")},
         form_page="/admin/imports",
         content_type="multipart/form-data",
     )
@@ -129,15 +134,16 @@ def test_an_unfinished_batch_can_be_resumed(client, engine, admin, stops, monkey
     rider = make_resident()
     with session_scope(engine) as session:
         session.get(Resident, rider).transit_card = "31040000000001"
-    monkeypatch.setattr("webapp.admin.imports.UPLOAD_BUDGET_S", 0)
+    monkeypatch.setattr("webapp.admin.transit.UPLOAD_BUDGET_S", 0)
     monkeypatch.setattr(operator_imports, "CHUNK_ROWS", 1)
     response = upload(client, trip_file("31040000000001", "31040000000001"))
     detail = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "未完成" in detail and "继续导入" in detail
     with read_session(engine) as session:
         batch_id = session.execute(select(ImportBatch.id)).scalar_one()
-    monkeypatch.setattr("webapp.admin.imports.UPLOAD_BUDGET_S", 20)
-    resumed = client.submit(f"/admin/imports/{batch_id}/resume", form_page=f"/admin/imports/{batch_id}")
+    monkeypatch.setattr("webapp.admin.transit.UPLOAD_BUDGET_S", 20)
+    path = f"/admin/imports/{batch_id}"
+    resumed = client.submit(f"{path}/resume", {"idempotency_key": page_key(client, path)}, form_page=path)
     assert resumed.status_code == 302
     with read_session(engine) as session:
         batch = session.get(ImportBatch, batch_id)
@@ -149,40 +155,64 @@ def test_an_unfinished_batch_can_be_resumed(client, engine, admin, stops, monkey
 @pytest.mark.parametrize(
     ("data", "name", "text"),
     [
-        (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "trips.xlsx", "请上传 Excel 工作簿"),
-        (b"x" * 300, "trips.csv", "文件超过"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "trips.xlsx", "不是有效的 Excel 工作簿"),
+        (b"x" * 300, "trips.csv", "文件太大"),
     ],
 )
 def test_files_it_cannot_take_are_refused_with_a_clear_message(client, admin, monkeypatch, data, name, text):
-    monkeypatch.setattr(operator_imports, "MAX_IMPORT_BYTES", 200)
+    trip_limits(monkeypatch, 200)
     response = upload(client, data, name)
     assert response.status_code == 400 and text in response.get_data(as_text=True)
 
 
-def test_a_file_larger_than_the_photo_limit_can_be_uploaded(client, engine, admin, stops):
-    padding = b"".join(
-        f"88888888,A,B,2026-01-01 08:00:00,2026-01-01 08:10:{n % 60:02d}\n".encode() for n in range(130_000)
-    )
-    data = trip_file() + padding  # > 5 MB, the app's upload limit for photos
-    assert len(data) > 5 * 1024 * 1024
+def trip_limits(monkeypatch, max_bytes: int) -> None:
+    """Operator trip files limited to ``max_bytes`` for one test (the page's check and the import's)."""
+    limits = spreadsheets.Limits(max_bytes=max_bytes, max_rows=operator_imports.FILE_LIMITS.max_rows)
+    monkeypatch.setattr(operator_imports, "FILE_LIMITS", limits)
+    monkeypatch.setattr(transit, "TRIP_FILE_LIMITS", limits)
+
+
+def post_large(client, data: bytes, key: str):
+    """Upload ``data`` as a prepared body: the test client would spool a large form to a temporary file it
+    never closes."""
     boundary = "trip-file-boundary"
-    token = client.csrf_token("/admin/imports")
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
-            "Content-Type: text/csv\r\n\r\n"
-        ).encode()
-        + data
-        + f"\r\n--{boundary}--\r\n".encode()
+    fields = {"csrf_token": client.csrf_token("/admin/imports"), "idempotency_key": key}
+    head = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
     )
-    # a prepared body: the test client would spool a large form to a temporary file it never closes
-    response = client.post(
+    head += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    )
+    body = head.encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return client.post(
         "/admin/imports/upload", data=body, content_type=f"multipart/form-data; boundary={boundary}"
     )
-    assert response.status_code == 302
+
+
+def test_a_file_up_to_the_spreadsheet_limit_is_taken_and_a_larger_one_is_refused_clearly(
+    client, engine, admin, stops, monkeypatch
+):
+    """A trip file at the import's limit (6 MB here; 50 MB in production) is larger than the app's photo
+    limit; it is taken. A larger file is refused with the import's own message and no batch."""
+    trip_limits(monkeypatch, 6 * 1024 * 1024)
+    header = b"card_number,boarding_stop,alighting_stop,boarding_time,alighting_time,note\n"
+    rows = [f"88888888,A,B,2026-01-01 08:00:00,2026-01-01 08:10:{n % 60:02d},".encode() for n in range(9_000)]
+    width, longer = divmod(
+        operator_imports.FILE_LIMITS.max_bytes - len(header) - sum(len(r) + 1 for r in rows), len(rows)
+    )
+    data = header + b"".join(r + b"n" * (width + (n < longer)) + b"\n" for n, r in enumerate(rows))
+    assert (
+        len(data) == operator_imports.FILE_LIMITS.max_bytes > client.application.config["MAX_CONTENT_LENGTH"]
+    )
+    assert post_large(client, data, "first").status_code == 302
     with read_session(engine) as session:
-        assert session.execute(select(ImportBatch.total_rows)).scalar_one() == 130_000
+        assert session.execute(select(ImportBatch.total_rows)).scalar_one() == 9_000
+    refused = post_large(client, data + b"n" * 1024, "second")
+    assert refused.status_code == 400 and "文件太大" in refused.get_data(as_text=True)
+    with read_session(engine) as session:
+        assert len(session.execute(select(ImportBatch)).all()) == 1
 
 
 def test_the_pages_read_in_english_too(client, admin):

@@ -9,12 +9,11 @@ from datetime import timedelta
 import pytest
 
 from carbon_credit import ledger, notifications
-from carbon_credit.activities.models import Activity
-from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.activities import Activity, ActivityInput, record_activity
 from carbon_credit.platform import clock, uploads
 from carbon_credit.platform.database import read_session, session_scope
-from carbon_credit.stops.models import Stop
-from carbon_credit.transit.models import TransitRejection
+from carbon_credit.stops import Stop
+from carbon_credit.transit import TransitRejection
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 ADMIN = "admin@example.org"

@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from carbon_credit.activities.models import Activity
-from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit import stats
+from carbon_credit.activities import Activity, ActivityInput, record_activity
 from carbon_credit.platform.database import read_session, session_scope
-from carbon_credit.stats import dashboard
 
 ADMIN = "admin@example.org"
 NOV_2 = datetime(2026, 11, 2, 4, tzinfo=UTC)
@@ -38,7 +37,7 @@ def activities(engine, settings, make_resident):
         with session_scope(engine) as session:
             item = ActivityInput(resident, behaviour, inputs, "web", key, when)
             record_activity(session=session, settings=settings, item=item, now=when)
-    dashboard.forget_active_residents()
+    stats.forget_active_residents()
     with read_session(engine) as session:
         return session.execute(select(func.count(Activity.id), func.sum(Activity.points))).one()
 

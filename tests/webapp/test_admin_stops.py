@@ -17,15 +17,14 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from carbon_credit import transit
 from carbon_credit.demo.transit import seed_demo_transit
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.models import AuditEntry
-from carbon_credit.stops.imports import COLUMNS
-from carbon_credit.stops.models import Route, RouteStop, Stop
+from carbon_credit.stops import IMPORT_COLUMNS as COLUMNS
+from carbon_credit.stops import Route, RouteStop, Stop, checkin_url
 
 PASSWORD = "correct-horse-9"
-KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"')
+KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 HIDDEN = re.compile(r'name="(\w+)" type="hidden" value="([^"]*)"')
 ROWS = [
     [
@@ -96,7 +95,7 @@ def stop_form(**changes) -> dict[str, str]:
 
 
 def submit_keyed(client, path: str, data: dict):
-    return client.submit(path, {**data, "key": page_key(client, path)})
+    return client.submit(path, {**data, "idempotency_key": page_key(client, path)})
 
 
 def count(engine, model) -> int:
@@ -144,17 +143,21 @@ def test_editing_and_deactivating_a_stop_refuses_its_posters_scans(client, engin
     path = f"/admin/stops/{stop.id}/edit"
     edited = submit_keyed(client, path, stop_form(code="IGNORED", name_en="Huaiyin Park East"))
     assert edited.status_code == 302
-    scan_path = transit.checkin_url(stop, settings).removeprefix(settings.public_base_url)
+    scan_path = checkin_url(stop, settings).removeprefix(settings.public_base_url)
     assert client.get(scan_path).status_code == 200
     deactivated = client.submit(
-        f"/admin/stops/{stop.id}/deactivate", {"active": "0", "key": page_key(client, path)}, form_page=path
+        f"/admin/stops/{stop.id}/deactivate",
+        {"active": "0", "idempotency_key": page_key(client, path)},
+        form_page=path,
     )
     assert deactivated.status_code == 302
     refused = client.get(scan_path)
     assert refused.status_code == 400 and "该站点暂停扫码乘车打卡" in body(refused)
     assert 'data-testid="inactive"' in body(client.get(path))
     client.submit(
-        f"/admin/stops/{stop.id}/deactivate", {"active": "1", "key": page_key(client, path)}, form_page=path
+        f"/admin/stops/{stop.id}/deactivate",
+        {"active": "1", "idempotency_key": page_key(client, path)},
+        form_page=path,
     )
     assert client.get(scan_path).status_code == 200
     with read_session(engine) as db:
@@ -177,22 +180,22 @@ def test_rotating_warns_then_voids_the_old_poster_and_says_to_print_the_new_one(
     client, engine, settings, admin, demo
 ):
     stop = demo["XG1-01"]
-    old_path = transit.checkin_url(stop, settings).removeprefix(settings.public_base_url)
+    old_path = checkin_url(stop, settings).removeprefix(settings.public_base_url)
     confirm = body(client.get(f"/admin/stops/{stop.id}/rotate"))
     assert "所有已打印的海报将立即失效" in confirm
     done = submit_keyed(client, f"/admin/stops/{stop.id}/rotate", {})
     assert done.status_code == 200
     assert "旧海报已失效" in body(done) and f"/admin/stops/{stop.id}/poster" in body(done)
-    refused = client.submit(old_path, {"key": "old-poster-scan"}, form_page="/admin/stops")
+    refused = client.submit(old_path, {"idempotency_key": "old-poster-scan"}, form_page="/admin/stops")
     assert refused.status_code == 400 and "已被新海报替换" in body(refused)
     with read_session(engine) as db:
         rotated = db.get(Stop, stop.id)
-    new_path = transit.checkin_url(rotated, settings).removeprefix(settings.public_base_url)
+    new_path = checkin_url(rotated, settings).removeprefix(settings.public_base_url)
     poster = body(client.get(f"/admin/stops/{stop.id}/poster"))
     assert "v2" in poster
     page = body(client.get(new_path))
     key = KEY.search(page).group(1)
-    assert client.submit(new_path, {"key": key}).status_code == 200
+    assert client.submit(new_path, {"idempotency_key": key}).status_code == 200
     assert actions(engine) == ["stop.rotate_token"]
 
 
@@ -235,7 +238,7 @@ def test_the_qr_png_decodes_to_the_stops_check_in_url(client, settings, admin, d
     stop = demo["XG8-05"]
     response = client.get(f"/admin/stops/{stop.id}/qr.png")
     assert response.status_code == 200 and response.mimetype == "image/png"
-    assert decode_qr(response.data, tmp_path) == transit.checkin_url(stop, settings)
+    assert decode_qr(response.data, tmp_path) == checkin_url(stop, settings)
 
 
 # --- routes -----------------------------------------------------------------------------------------------
@@ -308,7 +311,7 @@ def test_import_xlsx_preview_then_confirm_then_reimport_csv_updates(client, engi
     again = confirm(client, page)  # a double-tapped button: the same outcome, nothing done twice
     assert again.status_code == 200 and "新增站点 3 个" in body(again)
     fields = dict(HIDDEN.findall(page))
-    stale = client.post("/admin/stops/import/confirm", data={**fields, "key": "another-tab"})
+    stale = client.post("/admin/stops/import/confirm", data={**fields, "idempotency_key": "another-tab"})
     assert stale.status_code == 400 and "这次上传已失效" in body(stale)  # the staged file is gone
     assert actions(engine).count("stops.import") == 1
     changed = [list(r) for r in ROWS]
@@ -435,7 +438,8 @@ def test_everyone_but_administrators_gets_403_on_every_stops_page(
     for path in GETS:
         assert client.get(path).status_code == 403, path
     for path in POSTS:
-        assert client.submit(path, {"key": "k", "active": "0"}, form_page="/").status_code == 403, path
+        data = {"idempotency_key": "k", "active": "0"}
+        assert client.submit(path, data, form_page="/").status_code == 403, path
     assert actions(engine) == []
     with read_session(engine) as db:
         assert db.get(Stop, 1).is_active and db.get(Stop, 1).token_version == 1

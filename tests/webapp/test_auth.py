@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from carbon_credit.platform.database import read_session
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 from webapp import create_app
 
 PASSWORD = "correct-horse-9"

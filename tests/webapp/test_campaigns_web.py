@@ -10,13 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from carbon_credit import campaigns
-from carbon_credit.activities.recording import ActivityInput, record_activity
-from carbon_credit.campaigns.models import Campaign
-from carbon_credit.campaigns.operations import CampaignInput
+from carbon_credit.activities import ActivityInput, record_activity
+from carbon_credit.campaigns import Campaign, CampaignInput
 from carbon_credit.platform import clock
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.models import AuditEntry
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 
 WALK = {"steps": "5000"}  # 100 points
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -69,7 +68,7 @@ def _opt_in(engine, resident):
 
 def _form(start="2026-06-05T00:00", end="2026-06-06T00:00", **overrides):
     data = {
-        "key": "form-key-1",
+        "idempotency_key": "form-key-1",
         "name_zh": "世界环境日",
         "name_en": "World Environment Day",
         "kind": "environment_day",
@@ -191,7 +190,9 @@ def test_admins_create_edit_and_end_campaigns_with_audit_entries(client, engine,
     listing = client.get("/admin/campaigns").get_data(as_text=True)
     assert "世界环境日（延长）" in listing and "<progress" in listing
     assert (
-        client.submit(f"/admin/campaigns/{campaign.id}/end", {}, form_page="/admin/campaigns").status_code
+        client.submit(
+            f"/admin/campaigns/{campaign.id}/end", {"idempotency_key": "end-1"}, form_page="/admin/campaigns"
+        ).status_code
         == 302
     )
     with read_session(engine) as session:

@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import ledger
-from carbon_credit.activities.models import Activity
-from carbon_credit.chat import Incoming
-from carbon_credit.chat.engine import handle
+from carbon_credit.activities import Activity
+from carbon_credit.chat import Incoming, handle
 from carbon_credit.platform.database import read_session, session_scope
-from carbon_credit.residents.models import Resident
+from carbon_credit.residents import Resident
 from carbon_credit.rewards.models import Reward, Voucher
 from webapp import create_app
 
@@ -42,14 +41,14 @@ def page(client) -> str:
 
 def send(client, text: str, key: str | None = None) -> str:
     response = client.submit(
-        "/chat", {"text": text, "key": key or secrets.token_urlsafe(16)}, form_page="/chat"
+        "/chat", {"text": text, "idempotency_key": key or secrets.token_urlsafe(16)}, form_page="/chat"
     )
     assert response.status_code == 303 and response.headers["Location"].startswith("/chat")
     return page(client)
 
 
 def press(client, data: str, key: str | None = None) -> str:
-    fields = {"button": data, "key": key or secrets.token_urlsafe(16)}
+    fields = {"button": data, "idempotency_key": key or secrets.token_urlsafe(16)}
     response = client.submit("/chat/button", fields, form_page="/chat")
     assert response.status_code == 303
     return page(client)
@@ -68,7 +67,7 @@ def test_the_page_greets_with_the_menu_in_chinese(client, me):
     shown = page(client)
     assert "聊天助手" in shown and "欢迎使用" in shown
     assert 'value="log"' in shown and "记录低碳行为" in shown
-    assert 'name="csrf_token"' in shown and 'name="key"' in shown
+    assert 'name="csrf_token"' in shown and 'name="idempotency_key"' in shown
 
 
 def test_a_guided_log_on_the_web(client, me, db_engine):

@@ -219,7 +219,7 @@ def test_chat_messages_are_shown_escaped_and_control_characters_stored_nowhere(c
     register()
     for value in TEXT.values():
         response = client.submit(
-            "/chat", {"text": value, "key": secrets.token_urlsafe(12)}, form_page="/chat"
+            "/chat", {"text": value, "idempotency_key": secrets.token_urlsafe(12)}, form_page="/chat"
         )
         assert response.status_code == 303
         page = client.get("/chat").get_data(as_text=True)
@@ -228,7 +228,7 @@ def test_chat_messages_are_shown_escaped_and_control_characters_stored_nowhere(c
     for value in [*CONTROL.values(), TOO_LONG]:
         before = row_counts(engine)
         response = client.submit(
-            "/chat", {"text": value, "key": secrets.token_urlsafe(12)}, form_page="/chat"
+            "/chat", {"text": value, "idempotency_key": secrets.token_urlsafe(12)}, form_page="/chat"
         )
         assert response.status_code < 500 and row_counts(engine) == before
         page = client.get("/chat").get_data(as_text=True)
@@ -242,12 +242,12 @@ NUMBERS = ["２", "٢", "²", "1e309", "NaN", "-1", "0x10", "9" * 400, "2\x00", 
 def test_recycling_weights_in_any_script_are_a_number_or_a_clear_refusal(client, engine, register):
     register()
     for value in [*NUMBERS, *TEXT.values()]:
-        fields = {"material": "pet", "kg": value, "key": secrets.token_urlsafe(12)}
+        fields = {"material": "pet", "kg": value, "idempotency_key": secrets.token_urlsafe(12)}
         if submit(client, engine, "/log/recycling", fields) == "stored":
             assert value in ("２", "٢"), f"{value!r} was taken as a weight"
             assert latest(engine, Activity.inputs)["kg"] == "2"  # any script's digit 2 is the number 2
     for value in [*TEXT.values(), *CONTROL.values()]:
-        fields = {"material": value, "kg": "2", "key": secrets.token_urlsafe(12)}
+        fields = {"material": value, "kg": "2", "idempotency_key": secrets.token_urlsafe(12)}
         assert submit(client, engine, "/log/recycling", fields) == "refused"
 
 
@@ -259,12 +259,13 @@ def test_tree_counts_and_dates_in_any_script(client, engine, register):
             "trees": value,
             "species": "broadleaf",
             "planted_on": today,
-            "key": secrets.token_urlsafe(12),
+            "idempotency_key": secrets.token_urlsafe(12),
         }
         if submit(client, engine, "/log/trees", fields) == "stored":
             assert value in ("２", "٢"), f"{value!r} was taken as a number of trees"
     for value in ["２０２６-０１-０１", "2026-13-45", "<script>alert(1)</script>", "2026-01-01\x00", "0"]:
-        fields = {"trees": "1", "species": "broadleaf", "planted_on": value, "key": secrets.token_urlsafe(12)}
+        key = secrets.token_urlsafe(12)
+        fields = {"trees": "1", "species": "broadleaf", "planted_on": value, "idempotency_key": key}
         assert submit(client, engine, "/log/trees", fields) == "refused"
 
 
@@ -272,7 +273,7 @@ def test_hidden_idempotency_keys_with_control_characters_are_refused(client, eng
     """Only a hand-made request carries these (the page generates the key), so no message is owed."""
     register()
     for value in CONTROL.values():
-        fields = {"material": "pet", "kg": "2", "key": value}
+        fields = {"material": "pet", "kg": "2", "idempotency_key": value}
         assert submit(client, engine, "/log/recycling", fields, message=False) == "refused"
         fields = {"name": "script", "idempotency_key": value}
         assert submit(
@@ -298,7 +299,7 @@ def test_voucher_codes_at_the_counter(client, engine, make_resident, login):
 
 def campaign(value: str, n: int, field: str) -> dict:
     data = {
-        "key": f"campaign-{field}-{n}",
+        "idempotency_key": f"campaign-{field}-{n}",
         "name_zh": "世界环境日",
         "name_en": "World Environment Day",
         "kind": "environment_day",
@@ -350,7 +351,7 @@ def stop(value: str, n: int, field: str, client) -> dict:
         "latitude": "30.9321",
         "longitude": "113.9165",
         "mode": "bus",
-        "key": hidden_key(client, "/admin/stops/new"),
+        "idempotency_key": hidden_key(client, "/admin/stops/new", "idempotency_key"),
     }
     return {**data, field: value}
 
@@ -395,7 +396,7 @@ def test_route_names_codes_and_stop_lists(client, engine, admin, field):
             **fields,
             "stops": "S-1, 0\nS-2, 800",
             field: value,
-            "key": hidden_key(client, "/admin/routes/new"),
+            "idempotency_key": hidden_key(client, "/admin/routes/new", "idempotency_key"),
         }
 
     check_field(
@@ -627,7 +628,7 @@ def test_text_inside_an_imported_trips_file(client, engine, admin, cell):
     ).encode()
     response = client.submit(
         "/admin/imports/upload",
-        {"file": (io.BytesIO(data), "trips.csv")},
+        {"file": (io.BytesIO(data), "trips.csv"), "idempotency_key": "hostile-trips"},
         form_page="/admin/imports",
         content_type="multipart/form-data",
     )
@@ -655,7 +656,7 @@ def test_a_zip_bomb_posing_as_a_trips_workbook_is_refused_before_its_rows_are_co
     before = row_counts(engine)
     response = client.submit(
         "/admin/imports/upload",
-        {"file": (io.BytesIO(bomb.getvalue()), "trips.xlsx")},
+        {"file": (io.BytesIO(bomb.getvalue()), "trips.xlsx"), "idempotency_key": "hostile-bomb"},
         form_page="/admin/imports",
         content_type="multipart/form-data",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.activities import ActivityInput, record_activity
 from carbon_credit.platform.database import session_scope
 
 

@@ -13,11 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from carbon_credit import residents
-from carbon_credit.activities.models import Activity
-from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.activities import Activity, ActivityInput, record_activity
 from carbon_credit.platform.database import read_session, session_scope
 
-KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"')
+KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 
 
 def _png() -> bytes:
@@ -55,7 +54,9 @@ def signed_in(register):
 
 
 def test_logging_recycling_shows_the_audit_trail(client, engine, signed_in):
-    response = client.submit("/log/recycling", {"material": "aluminium_cans", "kg": "2", "key": "k-1"})
+    response = client.submit(
+        "/log/recycling", {"material": "aluminium_cans", "kg": "2", "idempotency_key": "k-1"}
+    )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "已发放：20000 积分" in page  # 2 kg x 9.13 t/short ton = 20,128 g, capped at 20,000 a day
@@ -75,7 +76,7 @@ def test_logging_recycling_shows_the_audit_trail(client, engine, signed_in):
 def test_a_double_submitted_form_records_once(client, engine, signed_in):
     form = client.get("/log/recycling").get_data(as_text=True)
     key = KEY.search(form).group(1)
-    data = {"material": "glass", "kg": "3", "key": key}
+    data = {"material": "glass", "kg": "3", "idempotency_key": key}
     first = client.submit("/log/recycling", data)
     second = client.submit("/log/recycling", data)
     assert first.headers["Location"] == second.headers["Location"]
@@ -95,7 +96,7 @@ def test_a_double_submitted_form_records_once(client, engine, signed_in):
     ],
 )
 def test_bad_recycling_input_is_explained_on_the_same_page(client, engine, signed_in, data, text):
-    response = client.submit("/log/recycling", {**data, "key": "bad"})
+    response = client.submit("/log/recycling", {**data, "idempotency_key": "bad"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert text in page and 'data-testid="form-error"' in page and "<form" in page
@@ -107,7 +108,7 @@ def test_tree_planting_with_a_photo_waits_for_review(client, engine, app, signed
         "trees": "3",
         "species": "fruit",
         "planted_on": _today(),
-        "key": "t-1",
+        "idempotency_key": "t-1",
         "photo": (io.BytesIO(_png()), "my tree.png"),
     }
     response = client.submit("/log/trees", data, content_type="multipart/form-data")
@@ -131,7 +132,7 @@ def test_tree_planting_with_a_photo_waits_for_review(client, engine, app, signed
 
 
 def test_trees_without_a_photo_below_the_threshold_are_credited(client, engine, signed_in):
-    data = {"trees": "2", "species": "conifer", "planted_on": _today(), "key": "t-2"}
+    data = {"trees": "2", "species": "conifer", "planted_on": _today(), "idempotency_key": "t-2"}
     response = client.submit("/log/trees", data)
     assert response.status_code == 302
     [stored] = _activities(engine)
@@ -152,7 +153,7 @@ def test_trees_without_a_photo_below_the_threshold_are_credited(client, engine, 
     ],
 )
 def test_bad_tree_entries_are_explained_and_store_nothing(client, engine, app, signed_in, changes, text):
-    data = {"trees": "2", "species": "conifer", "planted_on": _today(), "key": "t", **changes}
+    data = {"trees": "2", "species": "conifer", "planted_on": _today(), "idempotency_key": "t", **changes}
     if "photo" in data:
         data["photo"] = (io.BytesIO(data["photo"][0]), data["photo"][1])
     response = client.submit("/log/trees", data, content_type="multipart/form-data")
@@ -172,7 +173,9 @@ def test_a_hostile_display_name_is_shown_escaped(client, register):
 
 
 def test_home_shows_balance_tree_years_and_recent_activity(client, engine, signed_in):
-    client.submit("/log/trees", {"trees": "5", "species": "bamboo", "planted_on": _today(), "key": "t"})
+    client.submit(
+        "/log/trees", {"trees": "5", "species": "bamboo", "planted_on": _today(), "idempotency_key": "t"}
+    )
     page = client.get("/me").get_data(as_text=True)
     assert 'data-testid="balance">18500<' in page
     assert 'data-testid="my-co2">18.5 kg<' in page
@@ -231,13 +234,13 @@ def test_account_page_links_to_password_change(client, signed_in):
 
 def test_the_pages_in_english(client, engine, signed_in):
     client.submit("/lang", {"lang": "en", "next": "/me"}, form_page="/me")
-    response = client.submit("/log/recycling", {"material": "glass", "kg": "25", "key": "big"})
+    response = client.submit("/log/recycling", {"material": "glass", "kg": "25", "idempotency_key": "big"})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Pending review" in page and "Large entries are checked by an administrator" in page
     assert "Glass" in page and "How it was quantified" in page
     home = client.get("/me").get_data(as_text=True)
     assert "points available" in home and "tree-years" in home and "No campaign is running" in home
-    bad = client.submit("/log/recycling", {"material": "glass", "kg": "-1", "key": "x"})
+    bad = client.submit("/log/recycling", {"material": "glass", "kg": "-1", "idempotency_key": "x"})
     assert bad.status_code == 400 and "kg must be greater than zero." in bad.get_data(as_text=True)
     with read_session(engine) as session:
         assert session.execute(select(func.count()).select_from(Activity)).scalar_one() == 1

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from carbon_credit import ledger, residents
 from carbon_credit.platform.database import read_session, session_scope
-from carbon_credit.rewards.models import Reward, Voucher
+from carbon_credit.rewards import Reward, Voucher
 from tests.webapp.conftest import PASSWORD
 
 KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import text
 
 from carbon_credit.platform.database import read_session
-from carbon_credit.residents.models import ApiToken
+from carbon_credit.residents import ApiToken
 
 KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')

@@ -10,16 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from carbon_credit import transit
-from carbon_credit.activities.models import Activity
+from carbon_credit.activities import Activity
 from carbon_credit.demo.transit import seed_demo_transit
 from carbon_credit.platform import clock
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.residents.accounts import find_by_login
-from carbon_credit.stops.models import Stop
-from carbon_credit.stops.tokens import sign_stop
-from carbon_credit.transit.models import TapIn, TransitRejection
+from carbon_credit.stops import Stop, checkin_url, rotate_stop_token, sign_stop
+from carbon_credit.transit import TapIn, TransitRejection
 
-KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"')
+KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def stops(engine, settings):
         seed_demo_transit(session=session)
     with read_session(engine) as session:
         found = session.execute(select(Stop)).scalars()
-        urls = {s.code: transit.checkin_url(s, settings) for s in found}
+        urls = {s.code: checkin_url(s, settings) for s in found}
     return {code: url.removeprefix(settings.public_base_url) for code, url in urls.items()}
 
 
@@ -49,7 +48,7 @@ def page_key(client, path: str) -> str:
 
 def press(client, path: str, key: str | None = None):
     """Press the big button on the check-in page (with the key shown on the page unless given)."""
-    return client.submit(path, {"key": key or page_key(client, path)})
+    return client.submit(path, {"idempotency_key": key or page_key(client, path)})
 
 
 def rows(engine, model, **where):
@@ -132,21 +131,21 @@ def test_a_forged_code_gets_a_clear_400_page_and_nothing_but_a_rejection(client,
     forged = "/s/" + sign_stop(1, 1, "not-our-key")
     page = client.get(forged)
     assert page.status_code == 400 and "这个站点二维码无效" in page.get_data(as_text=True)
-    posted = client.submit(forged, {"key": "k-forged"}, form_page=stops["XG1-01"])
+    posted = client.submit(forged, {"idempotency_key": "k-forged"}, form_page=stops["XG1-01"])
     assert posted.status_code == 400 and "未记录任何积分" in posted.get_data(as_text=True)
     [rejection] = rows(engine, TransitRejection)
     assert (rejection.reason, rejection.resident_id) == ("invalid_stop_token", resident)
     assert rows(engine, TapIn) == [] and rows(engine, Activity) == []
 
 
-def test_a_replaced_poster_gets_a_400_page(client, engine, stops, resident):
-    old = stops["XG1-01"]
+def test_a_replaced_poster_gets_a_400_page(client, engine, stops, resident, make_resident):
+    old, admin = stops["XG1-01"], make_resident(role="admin")
     with session_scope(engine) as session:
         stop = session.execute(select(Stop).where(Stop.code == "XG1-01")).scalar_one()
-        transit.rotate_stop_token(session=session, stop_id=stop.id)
+        rotate_stop_token(session=session, actor_id=admin, stop_id=stop.id, idempotency_key="rotate")
     page = client.get(old)
     assert page.status_code == 400 and "该站点的二维码海报已更换" in page.get_data(as_text=True)
-    assert client.submit(old, {"key": "k"}, form_page="/").status_code == 400
+    assert client.submit(old, {"idempotency_key": "k"}, form_page="/").status_code == 400
     assert rows(engine, TapIn) == []
 
 
@@ -164,7 +163,7 @@ def test_a_visitor_logs_in_and_lands_back_on_the_check_in(client, engine, settin
 
 
 def test_an_anonymous_post_changes_nothing(client, engine, stops):
-    response = client.submit(stops["XG1-01"], {"key": "k"}, form_page="/")
+    response = client.submit(stops["XG1-01"], {"idempotency_key": "k"}, form_page="/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert rows(engine, TapIn) == []
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -10,40 +9,33 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
-from carbon_credit import campaigns, residents
-from carbon_credit.activities import history
-from carbon_credit.activities import review_rule as review
-from carbon_credit.activities.models import ACTIVITY_STATUSES
-from carbon_credit.activities.recording import (
-    RESIDENT_BEHAVIOURS,
-    ActivityInput,
-    factor_sources,
-    local_day,
-    record_activity,
-)
+from carbon_credit import activities, campaigns, residents
+from carbon_credit.activities import ACTIVITY_STATUSES, RESIDENT_BEHAVIOURS, ActivityInput
 from carbon_credit.platform import clock, uploads
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
-from carbon_credit.platform.i18n import message, translate
+from carbon_credit.platform.i18n import co2_text, message, translate
 from quantification import choices, get_methodology
 from webapp.context import engine, settings
-from webapp.forms import Form
-from webapp.i18n import current_locale, format_co2
+from webapp.forms import KeyedForm
+from webapp.i18n import current_locale
 
 bp = Blueprint("resident", __name__)
 
 
-class RecyclingForm(Form):
-    key = HiddenField()
+class RecyclingForm(KeyedForm):
+    """Recycled material and its weight."""
+
     material = SelectField(_l("Material"), choices=[], validate_choice=False)  # the service checks it
     kg = StringField(_l("Weight (kg)"), validators=[Length(max=32)], render_kw={"inputmode": "decimal"})
 
 
-class TreesForm(Form):
-    key = HiddenField()
+class TreesForm(KeyedForm):
+    """Trees planted: how many, species group, planting date, an optional photo."""
+
     trees = StringField(
         _l("Number of trees"), validators=[Length(max=16)], render_kw={"inputmode": "numeric"}
     )
@@ -61,12 +53,6 @@ def material_labels() -> dict[str, str]:
     return {c.key: c.label_zh if _zh() else c.label_en for c in choices("recycling")}
 
 
-def _new_key(form: Form) -> None:
-    """A fresh idempotency key on a newly rendered form (a resubmitted form keeps the one it carried)."""
-    if not form.is_submitted():
-        form.key.data = secrets.token_urlsafe(16)
-
-
 def _parse_date(raw: str | None) -> date | None:
     """``YYYY-MM-DD`` -> date; None when empty; ValueError when malformed."""
     return date.fromisoformat(raw.strip()) if raw and raw.strip() else None
@@ -74,7 +60,7 @@ def _parse_date(raw: str | None) -> date | None:
 
 def _done(activity):
     """Flash what happened to a new entry and show its detail page."""
-    co2 = format_co2(activity.grams)
+    co2 = co2_text(activity.grams)
     if activity.status == "pending":
         flash(_("Saved. It is pending review: %(reason)s", reason=translate(activity.note, current_locale())))
     else:
@@ -85,7 +71,7 @@ def _done(activity):
 
 def _record(item: ActivityInput):
     with session_scope(engine()) as db:
-        return record_activity(session=db, settings=settings(), item=item)
+        return activities.record_activity(session=db, settings=settings(), item=item)
 
 
 @bp.get("/me")
@@ -93,13 +79,13 @@ def _record(item: ActivityInput):
 def home():
     """The resident's home: balance, CO2e avoided with an everyday equivalent, recent activity."""
     with read_session(engine()) as db:
-        summary = history.summary(session=db, resident_id=current_user.id)
+        summary = activities.summary(session=db, resident_id=current_user.id)
         running = campaigns.active_campaigns(session=db)
     exhausted = {c.id for c in running if campaigns.is_exhausted(c)}
     return render_template(
         "resident/home.html",
         summary=summary,
-        tree_kg=history.tree_year_kg(),
+        tree_kg=activities.tree_year_kg(),
         campaigns=running,
         exhausted=exhausted,
     )
@@ -121,11 +107,10 @@ def log_recycling():
     """Log recycled material (kilograms); large entries wait for review."""
     form = RecyclingForm()
     form.material.choices = list(material_labels().items())
-    _new_key(form)
     error = None
     if form.validate_on_submit():
         inputs = {"material": form.material.data or "", "kg": (form.kg.data or "").strip()}
-        item = ActivityInput(current_user.id, "recycling", inputs, "web", form.key.data or "")
+        item = ActivityInput(current_user.id, "recycling", inputs, "web", form.idempotency_key.data)
         try:
             return _done(_record(item))
         except DomainError as failure:
@@ -139,10 +124,10 @@ def log_recycling():
 def log_trees():
     """Log tree planting (trees, species group, planting date, optional photo); a photo means review."""
     form = TreesForm()
-    form.species.choices = [(g, translate(f"species.{g}", current_locale())) for g in review.SPECIES_GROUPS]
+    locale = current_locale()
+    form.species.choices = [(g, translate(f"species.{g}", locale)) for g in activities.SPECIES_GROUPS]
     if not form.is_submitted():
-        form.planted_on.data = local_day(clock.now(), settings()).isoformat()
-    _new_key(form)
+        form.planted_on.data = clock.local_day(clock.now()).isoformat()
     error = None
     if form.validate_on_submit():
         try:
@@ -157,23 +142,22 @@ def log_trees():
             except DomainError as failure:
                 error = message(failure, current_locale())
     status = 400 if form.is_submitted() else 200
-    page = render_template("resident/log_trees.html", form=form, error=error, tree_kg=history.tree_year_kg())
-    return page, status
+    tree_kg = activities.tree_year_kg()
+    return render_template("resident/log_trees.html", form=form, error=error, tree_kg=tree_kg), status
 
 
 def _record_trees(form: TreesForm, planted_on: date):
     """Check the entry, store the photo if any, record; a photo left unused is removed again."""
-    species = review.species_group(form.species.data)
-    occurred_at = review.planting_moment(settings=settings(), planted_on=planted_on)
+    species = activities.species_group(form.species.data)
+    occurred_at = activities.planting_moment(planted_on=planted_on)
     upload = form.photo.data
     photo = None
     if upload is not None and getattr(upload, "filename", ""):
         photo = uploads.store_photo(settings=settings(), data=upload.read(), filename=upload.filename)
     details = {"species": species, "planted_on": planted_on.isoformat()}
     inputs = {"trees": (form.trees.data or "").strip()}
-    item = ActivityInput(
-        current_user.id, "tree_planting", inputs, "web", form.key.data or "", occurred_at, photo, details
-    )
+    key = form.idempotency_key.data
+    item = ActivityInput(current_user.id, "tree_planting", inputs, "web", key, occurred_at, photo, details)
     try:
         activity = _record(item)
     except BaseException:
@@ -203,7 +187,7 @@ def history_page():
         filters["date_from"] = filters["date_to"] = None
     page_number = args.get("page", "1")
     with read_session(engine()) as db:
-        page = history.history(
+        page = activities.activity_history(
             session=db,
             resident_id=current_user.id,
             page=int(page_number) if page_number.isascii() and page_number.isdigit() else 1,
@@ -225,13 +209,13 @@ def history_page():
 def activity(id: int):
     """One of the resident's activities with its full audit trail (404 for anyone else's)."""
     with read_session(engine()) as db:
-        found = history.activity_of(session=db, resident_id=current_user.id, activity_id=id)
+        found = activities.activity_of(session=db, resident_id=current_user.id, activity_id=id)
     methodology = get_methodology(found.methodology_id, found.methodology_version)
     return render_template(
         "resident/activity.html",
         activity=found,
         methodology=methodology,
-        trail=factor_sources(found),
+        trail=activities.factor_sources(found),
         materials=material_labels(),
     )
 
@@ -241,7 +225,7 @@ def activity(id: int):
 def activity_photo(id: int):
     """The photo attached to one of the resident's own activities."""
     with read_session(engine()) as db:
-        found = history.activity_of(session=db, resident_id=current_user.id, activity_id=id)
+        found = activities.activity_of(session=db, resident_id=current_user.id, activity_id=id)
     if not found.photo:
         abort(404)
     path = uploads.photo_path(settings=settings(), name=found.photo)

@@ -2,7 +2,7 @@
 imports), campaigns, review queue, statistics, exports, audit log, and the start page (home). Each module adds
 its views to the one blueprint."""
 
-from webapp.admin import audit, campaigns, exports, home, review, stats, stops, transit  # noqa: F401
+from webapp.admin import audit, campaigns, exports, home, review, stats, stop_imports, stops, transit  # noqa: F401
 from webapp.admin.blueprint import bp
 
 __all__ = ["bp"]

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, ValidationError, widgets
+from sqlmodel import Session
+from wtforms import SelectField, SelectMultipleField, StringField, ValidationError, widgets
 from wtforms.validators import InputRequired, Length, Regexp
 
 from carbon_credit import campaigns, residents
-from carbon_credit.activities.recording import RESIDENT_BEHAVIOURS
-from carbon_credit.campaigns.models import CAMPAIGN_KINDS
+from carbon_credit.activities import RESIDENT_BEHAVIOURS
+from carbon_credit.platform import clock
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import message, translate
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
-from webapp.forms import Form
+from webapp.forms import KeyedForm, new_key
 from webapp.i18n import current_locale
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
@@ -41,8 +41,9 @@ class Checkboxes(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class CampaignForm(Form):
-    key = HiddenField()
+class CampaignForm(KeyedForm):
+    """A campaign as an administrator enters it (the service checks the rules)."""
+
     name_zh = StringField(_l("Name (Chinese)"), validators=[REQUIRED, Length(max=80)])
     name_en = StringField(_l("Name (English)"), validators=[REQUIRED, Length(max=80)])
     kind = SelectField(_l("Kind"), choices=[], validate_choice=False)  # the service checks it
@@ -71,33 +72,30 @@ class CampaignForm(Form):
     )
 
 
-class EndForm(Form):
-    pass
+class EndForm(KeyedForm):
+    """End a campaign now (the list gives each campaign's button its own key)."""
 
 
 def _form(campaign=None) -> CampaignForm:
     """The campaign form with its choices (and, for an edit, the campaign's values on first render)."""
     form = CampaignForm()
-    zh = current_locale() != "en"
-    form.kind.choices = [(k, translate(f"campaign_kind.{k}", current_locale())) for k in CAMPAIGN_KINDS]
-    form.behaviours.choices = [
-        (b, translate(f"behaviour.{b}", current_locale())) for b in RESIDENT_BEHAVIOURS
-    ]
+    locale = current_locale()
+    zh = locale != "en"
+    form.kind.choices = [(k, translate(f"campaign_kind.{k}", locale)) for k in campaigns.CAMPAIGN_KINDS]
+    form.behaviours.choices = [(b, translate(f"behaviour.{b}", locale)) for b in RESIDENT_BEHAVIOURS]
     with read_session(engine()) as db:
         districts = residents.districts(session=db)
     form.districts.choices = [(str(d.id), d.name_zh if zh else d.name_en) for d in districts]
-    if not form.is_submitted():
-        form.key.data = secrets.token_urlsafe(16)
-        if campaign is not None:
-            _fill(form, campaign)
+    if not form.is_submitted() and campaign is not None:
+        _fill(form, campaign)
     return form
 
 
 def _fill(form: CampaignForm, campaign) -> None:
-    zone = ZoneInfo(settings().timezone)
+    """The campaign's values, its times as Beijing ``datetime-local`` values."""
     form.name_zh.data, form.name_en.data, form.kind.data = campaign.name_zh, campaign.name_en, campaign.kind
-    form.starts_at.data = campaign.starts_at.astimezone(zone).strftime(LOCAL_FORMAT)
-    form.ends_at.data = campaign.ends_at.astimezone(zone).strftime(LOCAL_FORMAT)
+    form.starts_at.data = clock.local_text(campaign.starts_at).replace(" ", "T")
+    form.ends_at.data = clock.local_text(campaign.ends_at).replace(" ", "T")
     form.behaviours.data = list(campaign.behaviours)
     form.districts.data = [str(d) for d in campaign.district_ids]
     form.multiplier_percent.data = str(campaign.multiplier_percent)
@@ -127,7 +125,7 @@ def campaigns_list():
     with read_session(engine()) as db:
         items = campaigns.list_campaigns(session=db)
     return render_template(
-        "admin/campaigns/list.html", items=items, status=campaigns.status, end_form=EndForm()
+        "admin/campaigns/list.html", items=items, status=campaigns.status, end_form=EndForm(), new_key=new_key
     )
 
 
@@ -135,30 +133,18 @@ def campaigns_list():
 def campaign_new():
     """Create a campaign."""
     form = _form()
-    error = None
-    if form.validate_on_submit():
-        try:
-            with session_scope(engine()) as db:
-                created = campaigns.create_campaign(
-                    session=db,
-                    settings=settings(),
-                    actor_id=current_user.id,
-                    data=_input(form),
-                    idempotency_key=form.key.data or "",
-                )
-        except DomainError as failure:
-            error = message(failure, current_locale())
-        else:
-            flash(_("Campaign saved."), "success")
-            return redirect(url_for("campaigns.detail", campaign_id=created.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template(
-        "admin/campaigns/form.html",
-        form=form,
-        error=error,
-        campaign=None,
-        cap=campaigns.MAX_BONUS_PER_ACTIVITY,
-    ), status
+
+    def save(db) -> str:
+        created = campaigns.create_campaign(
+            session=db,
+            settings=settings(),
+            actor_id=current_user.id,
+            data=_input(form),
+            idempotency_key=form.idempotency_key.data,
+        )
+        return url_for("campaigns.detail", campaign_id=created.id)
+
+    return _saved_or_shown(form, None, save)
 
 
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -167,30 +153,38 @@ def campaign_edit(campaign_id: int):
     with read_session(engine()) as db:
         campaign = campaigns.get_campaign(session=db, campaign_id=campaign_id)
     form = _form(campaign)
+
+    def save(db) -> str:
+        campaigns.update_campaign(
+            session=db,
+            settings=settings(),
+            actor_id=current_user.id,
+            campaign_id=campaign_id,
+            data=_input(form),
+            idempotency_key=form.idempotency_key.data,
+        )
+        return url_for("admin.campaigns")
+
+    return _saved_or_shown(form, campaign, save)
+
+
+def _saved_or_shown(form: CampaignForm, campaign, save: Callable[[Session], str]):
+    """A valid submission saved (``save`` in one unit of work, returning where to go next), else the form
+    again with the service's refusal in the administrator's language (400 for a submission)."""
     error = None
     if form.validate_on_submit():
         try:
             with session_scope(engine()) as db:
-                campaigns.update_campaign(
-                    session=db,
-                    settings=settings(),
-                    actor_id=current_user.id,
-                    campaign_id=campaign_id,
-                    data=_input(form),
-                )
+                next_url = save(db)
         except DomainError as failure:
             error = message(failure, current_locale())
         else:
             flash(_("Campaign saved."), "success")
-            return redirect(url_for("admin.campaigns"))
+            return redirect(next_url)
     status = 400 if form.is_submitted() else 200
-    return render_template(
-        "admin/campaigns/form.html",
-        form=form,
-        error=error,
-        campaign=campaign,
-        cap=campaigns.MAX_BONUS_PER_ACTIVITY,
-    ), status
+    cap = campaigns.MAX_BONUS_PER_ACTIVITY
+    page = render_template("admin/campaigns/form.html", form=form, error=error, campaign=campaign, cap=cap)
+    return page, status
 
 
 @bp.post("/campaigns/<int:campaign_id>/end")
@@ -199,6 +193,11 @@ def campaign_end(campaign_id: int):
     form = EndForm()
     if form.validate_on_submit():
         with session_scope(engine()) as db:
-            campaigns.end_campaign(session=db, actor_id=current_user.id, campaign_id=campaign_id)
+            campaigns.end_campaign(
+                session=db,
+                actor_id=current_user.id,
+                campaign_id=campaign_id,
+                idempotency_key=form.idempotency_key.data,
+            )
         flash(_("The campaign has ended."), "success")
     return redirect(url_for("admin.campaigns"))

@@ -3,8 +3,6 @@ download when ready. The status page refreshes itself every 2 s while the job ru
 
 from __future__ import annotations
 
-import secrets
-
 from flask import redirect, render_template, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,48 +10,47 @@ from wtforms import DateField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
-from carbon_credit.exports import jobs as export_jobs
+from carbon_credit import exports as exporting
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import message
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
-from webapp.forms import Form
+from webapp.forms import KeyedForm
 from webapp.i18n import current_locale
 
 REFRESH_SECONDS = 2
 
 
-class CampaignReportForm(Form):
+class CampaignReportForm(KeyedForm):
+    """Queue a campaign report (a fresh key each time the form is shown: a double tap queues one job)."""
+
     kind = HiddenField(default="campaign_report")
-    idempotency_key = HiddenField()
     campaign_id = SelectField(_l("Campaign"), coerce=int, validate_choice=True)
 
 
-class AuditorForm(Form):
+class AuditorForm(KeyedForm):
+    """Queue an auditor export of a date range (keyed like the campaign report form)."""
+
     kind = HiddenField(default="auditor")
-    idempotency_key = HiddenField()
     day_from = DateField(_l("From"), validators=[DataRequired()])
     day_to = DateField(_l("To"), validators=[DataRequired()])
 
 
 def _forms():
-    """Both forms, each with a fresh idempotency key (a double-tapped button queues one job)."""
+    """Both forms (the one posted with the submitted values), each with its idempotency key."""
     with read_session(engine()) as db:
-        choices = export_jobs.campaign_choices(session=db, locale=current_locale())
+        choices = exporting.campaign_choices(session=db, locale=current_locale())
     posted = request.form.get("kind") if request.method == "POST" else None
     campaign = CampaignReportForm(formdata=None if posted != "campaign_report" else request.form)
     auditor = AuditorForm(formdata=None if posted != "auditor" else request.form)
     campaign.campaign_id.choices = [SelectChoice(str(i), name) for i, name in choices]
-    for form in (campaign, auditor):
-        if not form.idempotency_key.data:
-            form.idempotency_key.data = secrets.token_urlsafe(16)
     return campaign, auditor
 
 
 def _page(campaign, auditor, error=None, status=200):
     with read_session(engine()) as db:
-        jobs = export_jobs.recent(session=db)
+        jobs = exporting.recent(session=db)
     page = render_template(
         "admin/exports/index.html", jobs=jobs, campaign=campaign, auditor=auditor, error=error
     )
@@ -79,7 +76,7 @@ def export_start():
         params = {"day_from": auditor.day_from.data, "day_to": auditor.day_to.data}
     try:
         with session_scope(engine()) as db:
-            job = export_jobs.start(
+            job = exporting.start(
                 session=db,
                 actor_id=current_user.id,
                 kind=form.kind.data,
@@ -90,7 +87,7 @@ def export_start():
     except DomainError as failure:
         return _page(campaign, auditor, error=message(failure, current_locale()), status=400)
     if job.status == "queued":
-        export_jobs.run_in_background(engine=engine(), settings=settings(), job_id=job.id)
+        exporting.run_in_background(engine=engine(), settings=settings(), job_id=job.id)
     return redirect(url_for("admin.export_status", job_id=job.id))
 
 
@@ -98,14 +95,14 @@ def export_start():
 def export_status(job_id: int):
     """One job's progress; refreshes every 2 s while it is queued or running."""
     with read_session(engine()) as db:
-        job = export_jobs.get(session=db, job_id=job_id)
+        job = exporting.get(session=db, job_id=job_id)
     running = job.status in ("queued", "running")
     page = render_template(
         "admin/exports/status.html",
         job=job,
         running=running,
         refresh=REFRESH_SECONDS,
-        name=export_jobs.download_name(job),
+        name=exporting.download_name(job),
     )
     headers = {"Refresh": str(REFRESH_SECONDS)} if running else {}
     return page, 200, headers
@@ -115,7 +112,7 @@ def export_status(job_id: int):
 def export_download(job_id: int):
     """The finished workbook (administrators only, like every /admin page)."""
     with read_session(engine()) as db:
-        path, name = export_jobs.download(session=db, settings=settings(), job_id=job_id)
+        path, name = exporting.download(session=db, settings=settings(), job_id=job_id)
     return send_file(
         path,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -1,5 +1,5 @@
 """Admin: the review queue (pending entries, suspicious transit scans), one entry's review page, approve,
-reject with a reason, bulk approve, and the entry's photo. Decisions are carbon_credit.review_queue's."""
+reject with a reason, bulk approve, and the entry's photo. Reads and decisions are carbon_credit.review's."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from flask_login import current_user
 from wtforms import SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from carbon_credit import review
 from carbon_credit.platform import uploads
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import MESSAGES, message
-from carbon_credit.review import queue as review_queue
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
 from webapp.forms import Form
@@ -24,17 +24,21 @@ TABS = ("pending", "suspicious")
 
 
 class ApproveForm(Form):
-    """Approve one entry (CSRF only: the decision is idempotent by the entry's state)."""
+    """Approve one entry (CSRF only, no idempotency key: the decision is idempotent by the entry's state)."""
 
 
 class RejectForm(Form):
+    """Reject one entry with a reason (idempotent by the entry's state: rejecting twice changes nothing)."""
+
     reason = TextAreaField(
         _l("Reason (shown to the resident)"),
-        validators=[DataRequired(), Length(max=review_queue.REASON_MAX)],
+        validators=[DataRequired(), Length(max=review.REASON_MAX)],
     )
 
 
 class BulkApproveForm(Form):
+    """Approve the selected entries (idempotent by their state: sending the form twice credits once)."""
+
     ids = SelectMultipleField(_l("Entries to approve"), coerce=int, validate_choice=False)
 
 
@@ -46,10 +50,10 @@ def queue():
     reason = request.args.get("reason") or None
     with read_session(engine()) as db:
         if tab == "suspicious":
-            listing = review_queue.suspicious(session=db, page=page, reason=reason)
-            reasons = review_queue.suspicious_reasons(session=db)
+            listing = review.suspicious(session=db, page=page, reason=reason)
+            reasons = review.suspicious_reasons(session=db)
         else:
-            listing, reasons = review_queue.pending(session=db, page=page), []
+            listing, reasons = review.pending(session=db, page=page), []
     return render_template(
         "admin/review/queue.html",
         tab=tab,
@@ -57,7 +61,7 @@ def queue():
         reasons=reasons,
         reason=reason,
         form=BulkApproveForm(),
-        days=review_queue.SUSPICIOUS_DAYS,
+        days=review.SUSPICIOUS_DAYS,
         labelled={code.split(".", 1)[1] for code in MESSAGES if code.startswith("suspicious.")},
     )
 
@@ -75,7 +79,7 @@ def review_approve(id: int):
         abort(400)
     try:
         with session_scope(engine()) as db:
-            decision = review_queue.approve(
+            decision = review.approve(
                 session=db, settings=settings(), activity_id=id, actor_id=current_user.id
             )
     except DomainError as error:
@@ -95,7 +99,7 @@ def review_reject(id: int):
         return _detail_page(id, reject_form=form, status=400)
     try:
         with session_scope(engine()) as db:
-            decision = review_queue.reject(
+            decision = review.reject(
                 session=db,
                 settings=settings(),
                 activity_id=id,
@@ -123,7 +127,7 @@ def review_bulk_approve():
         flash(message(DomainError("review_nothing_selected"), current_locale()), "error")
         return redirect(url_for("admin.review_queue"))
     with session_scope(engine()) as db:
-        decisions = review_queue.bulk_approve(
+        decisions = review.bulk_approve(
             session=db, settings=settings(), activity_ids=form.ids.data, actor_id=current_user.id
         )
     done = sum(d.changed for d in decisions)
@@ -135,7 +139,7 @@ def review_bulk_approve():
 def review_photo(id: int):
     """The photo attached to an entry, for the reviewer (the resident's own route serves only its owner)."""
     with read_session(engine()) as db:
-        name = review_queue.photo_of(session=db, activity_id=id)
+        name = review.photo_of(session=db, activity_id=id)
     path = uploads.photo_path(settings=settings(), name=name)
     if not path.is_file():
         abort(404)
@@ -144,7 +148,7 @@ def review_photo(id: int):
 
 def _detail_page(id: int, *, reject_form: RejectForm | None = None, error: str | None = None, status=200):
     with read_session(engine()) as db:
-        found = review_queue.detail(session=db, activity_id=id)
+        found = review.detail(session=db, activity_id=id)
     page = render_template(
         "admin/review/detail.html",
         item=found,

@@ -12,12 +12,12 @@ from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from carbon_credit import stats as figures
 from carbon_credit.platform.database import read_session
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import message
-from carbon_credit.stats import dashboard
 from webapp.admin.blueprint import bp
-from webapp.context import engine, settings
+from webapp.context import engine
 from webapp.forms import Form
 from webapp.i18n import current_locale
 
@@ -57,9 +57,9 @@ def stats():
     """Credited activity totals, time series and breakdowns, active residents, redemptions and stock."""
     form = StatsFilter(formdata=request.args)
     valid = form.validate() if request.args else True
-    default_from, default_to = dashboard.default_range(settings())
+    default_from, default_to = figures.default_range()
     day_from, day_to = form.day_from.data or default_from, form.day_to.data or default_to
-    granularity = form.granularity.data if form.granularity.data in dashboard.GRANULARITIES else "day"
+    granularity = form.granularity.data if form.granularity.data in figures.GRANULARITIES else "day"
     error = None if valid else _("Please check the dates.")
     with read_session(engine()) as db:
         try:
@@ -73,9 +73,8 @@ def stats():
 
 
 def _load(db, day_from, day_to, granularity):
-    return dashboard.dashboard(
+    return figures.dashboard_figures(
         session=db,
-        settings=settings(),
         day_from=day_from,
         day_to=day_to,
         granularity=granularity,
@@ -87,11 +86,11 @@ def _kg(grams: int) -> float:
     return round(grams / 1000, 1)
 
 
-def _charts(data: dashboard.Dashboard) -> list[Chart]:
+def _charts(data: figures.Dashboard) -> list[Chart]:
     """The page's charts (rendered server-side as SVG), each with its table."""
     period = {"day": _("Day"), "week": _("Week starting"), "month": _("Month")}[data.granularity]
     redeemed = data.redemptions
-    svg = dashboard.bar_chart(
+    svg = figures.bar_chart(
         _("Vouchers redeemed"), [r.label for r in redeemed], [r.vouchers for r in redeemed]
     )
     return [
@@ -110,8 +109,8 @@ def _charts(data: dashboard.Dashboard) -> list[Chart]:
     ]
 
 
-def _chart(key: str, title: str, first: str, rows: list[dashboard.Row], horizontal: bool = False) -> Chart:
-    svg = dashboard.bar_chart(
+def _chart(key: str, title: str, first: str, rows: list[figures.Row], horizontal: bool = False) -> Chart:
+    svg = figures.bar_chart(
         title, [r.label for r in rows], [_kg(r.sums.grams) for r in rows], horizontal=horizontal
     )
     headers = (first, _("Activities"), _("CO2e avoided (kg)"), _("Points"), _("Campaign bonus points"))

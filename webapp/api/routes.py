@@ -12,8 +12,7 @@ from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 
 from carbon_credit import rewards, transit
-from carbon_credit.activities import history
-from carbon_credit.activities.recording import ActivityInput, record_activity
+from carbon_credit.activities import ActivityInput, activity_history, record_activity, summary
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import translate
@@ -91,7 +90,7 @@ def me():
     """The token owner: profile, points balance and CO2e totals."""
     caller = g.api_caller
     with read_session(engine()) as db:
-        totals = history.summary(session=db, resident_id=caller.id)
+        totals = summary(session=db, resident_id=caller.id)
     return MeOut(
         id=caller.id,
         display_name=caller.display_name,
@@ -109,7 +108,7 @@ def me():
 def list_activities(query: ActivityQuery):
     """The owner's activities, newest first, filtered and paged."""
     with read_session(engine()) as db:
-        found = history.history(session=db, resident_id=g.api_caller.id, **query.model_dump())
+        found = activity_history(session=db, resident_id=g.api_caller.id, **query.model_dump())
     items = [ActivityOut.model_validate(a) for a in found.items]
     return ActivityPage(
         items=items, total=found.total, page=found.page, pages=found.pages, per_page=found.per_page

@@ -9,11 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import BooleanField
 
-from carbon_credit import campaigns
+from carbon_credit import campaigns, stats
 from carbon_credit.platform.database import read_session, session_scope
-from carbon_credit.stats import campaigns as campaign_stats
-from carbon_credit.stats import charts
-from webapp.context import engine, settings
+from webapp.context import engine
 from webapp.forms import Form
 from webapp.i18n import current_locale
 
@@ -34,7 +32,7 @@ def campaign_name(campaign) -> str:
 def index():
     """Current, upcoming and past campaigns (public)."""
     with read_session(engine()) as db:
-        groups = campaign_stats.public_campaigns(session=db)
+        groups = stats.public_campaigns(session=db)
     return render_template("campaigns/index.html", groups=groups, name=campaign_name)
 
 
@@ -43,8 +41,8 @@ def detail(campaign_id: int):
     """One campaign: live totals, a chart and table over time, budget and the leaderboard (public)."""
     with read_session(engine()) as db:
         campaign = campaigns.get_campaign(session=db, campaign_id=campaign_id)
-        figures = campaign_stats.totals(session=db, settings=settings(), campaign_id=campaign_id)
-        leaders = campaign_stats.leaderboard(session=db, campaign_id=campaign_id)
+        figures = stats.campaign_totals(session=db, campaign_id=campaign_id)
+        leaders = stats.leaderboard(session=db, campaign_id=campaign_id)
     return render_template(
         "campaigns/detail.html",
         campaign=campaign,
@@ -59,7 +57,7 @@ def detail(campaign_id: int):
 
 def _chart(title: str, by_day) -> str:
     """The daily CO2e (kg) and activity counts as inline SVG."""
-    return charts.line_chart_svg(
+    return stats.line_chart_svg(
         title=title,
         x_labels=[day.strftime("%m-%d") for day, _count, _grams in by_day],
         series=[
@@ -76,7 +74,7 @@ def privacy():
     form = PrivacyForm()
     if form.validate_on_submit():
         with session_scope(engine()) as db:
-            campaign_stats.set_privacy(
+            stats.set_privacy(
                 session=db,
                 resident_id=current_user.id,
                 leaderboard_opt_in=form.leaderboard.data,
@@ -86,7 +84,7 @@ def privacy():
         return redirect(url_for("campaigns.privacy"))
     if not form.is_submitted():
         with read_session(engine()) as db:
-            form.leaderboard.data, form.weekly_summary.data = campaign_stats.privacy(
+            form.leaderboard.data, form.weekly_summary.data = stats.privacy(
                 session=db, resident_id=current_user.id
             )
     status = 400 if form.is_submitted() else 200

@@ -3,49 +3,42 @@ page that links a Telegram account. Views only parse, call carbon_credit.chat, a
 
 from __future__ import annotations
 
-import secrets
-
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length
 
-from carbon_credit.chat import Incoming, linking, replies, sessions
-from carbon_credit.chat import engine as dialogue
+from carbon_credit import chat
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.qr_images import qr_svg
 from webapp.context import engine, settings
-from webapp.forms import Form
+from webapp.forms import Form, KeyedForm, new_key
 from webapp.i18n import current_locale
 
 bp = Blueprint("chat", __name__)
-KEY = Regexp(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-class SendForm(Form):
+class SendForm(KeyedForm):
+    """A typed message; its key is the update's key, so a double submit is handled once."""
+
     text = StringField(_l("Message"), validators=[DataRequired(), Length(max=500)])
-    key = HiddenField(validators=[DataRequired(), KEY])
 
 
-class PressForm(Form):
+class PressForm(KeyedForm):
+    """A pressed button; its key is the update's key, so a double submit is handled once."""
+
     button = HiddenField(validators=[DataRequired(), Length(max=64)])
-    key = HiddenField(validators=[DataRequired(), KEY])
 
 
 class LinkForm(Form):
     """Only the CSRF token."""
 
 
-def _new_key() -> str:
-    """A fresh random key per rendered form: it is the update's key, so a double submit is handled once."""
-    return secrets.token_urlsafe(16)
-
-
 def _handle(**values) -> object:
     """Send one update of the signed-in resident through the dialogue engine, then show the page again."""
-    incoming = Incoming(
+    incoming = chat.Incoming(
         channel="web",
         external_id=str(current_user.id),
         resident_id=current_user.id,
@@ -54,21 +47,20 @@ def _handle(**values) -> object:
         **values,
     )
     with session_scope(engine()) as db:
-        dialogue.handle(session=db, settings=settings(), incoming=incoming)
+        chat.handle(session=db, settings=settings(), incoming=incoming)
     return redirect(url_for("chat.page", _anchor="latest"), 303)
 
 
 @bp.get("/chat")
 @login_required
 def page():
-    """The conversation so far; the latest answers' buttons as small forms; a text box."""
+    """The conversation so far; the latest answers' buttons as small forms (each with its own key); a text
+    box."""
     with read_session(engine()) as db:
-        entries = sessions.transcript(session=db, channel="web", external_id=str(current_user.id))
-    if not entries:
-        entries = [{"who": "bot", **replies.to_json(replies.greeting(current_locale()))}]
+        entries = chat.web_transcript(session=db, resident_id=current_user.id, locale=current_locale())
     last_mine = max((i for i, e in enumerate(entries) if e["who"] == "me"), default=-1)
     return render_template(
-        "chat/page.html", entries=entries, live_from=last_mine + 1, form=SendForm(), new_key=_new_key
+        "chat/page.html", entries=entries, live_from=last_mine + 1, form=SendForm(), new_key=new_key
     )
 
 
@@ -82,7 +74,7 @@ def send():
             flash(errors[0], "error")
             break
         return redirect(url_for("chat.page"), 303)
-    return _handle(text=form.text.data.strip(), update_key=form.key.data)
+    return _handle(text=form.text.data.strip(), update_key=form.idempotency_key.data)
 
 
 @bp.post("/chat/button")
@@ -92,7 +84,7 @@ def press():
     form = PressForm()
     if not form.validate_on_submit():
         return redirect(url_for("chat.page"), 303)
-    return _handle(button=form.button.data, update_key=form.key.data)
+    return _handle(button=form.button.data, update_key=form.idempotency_key.data)
 
 
 @bp.route("/account/telegram", methods=["GET", "POST"])
@@ -103,9 +95,9 @@ def telegram():
     code = None
     if form.validate_on_submit():
         with session_scope(engine()) as db:
-            code = linking.create_link_code(session=db, resident_id=current_user.id).code
+            code = chat.create_link_code(session=db, resident_id=current_user.id).code
     with read_session(engine()) as db:
-        linked = linking.linked_telegram_id(session=db, resident_id=current_user.id)
+        linked = chat.linked_telegram_id(session=db, resident_id=current_user.id)
     username = settings().telegram_bot_username
     deep_link = f"https://t.me/{username}?start=link_{code}" if code and username else None
     # The SVG is generated here from our own URL, never from user-supplied markup.
@@ -117,5 +109,5 @@ def telegram():
         code=code,
         deep_link=deep_link,
         qr=qr,
-        minutes=linking.CODE_MINUTES,
+        minutes=chat.CODE_MINUTES,
     )

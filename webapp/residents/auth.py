@@ -37,14 +37,17 @@ class SignedIn:
     is_anonymous: bool = False
 
     def get_id(self) -> str:
+        """The id Flask-Login keeps in the session."""
         return str(self.id)
 
     @property
     def is_admin(self) -> bool:
+        """Whether the signed-in person is an administrator."""
         return self.role == "admin"
 
 
 def init_login(manager: LoginManager) -> None:
+    """Configure Flask-Login: the login page, its message, strong session protection and the user loader."""
     manager.login_view = "auth.login"
     manager.login_message = _l("Please log in to continue.")
     manager.session_protection = "strong"
@@ -61,12 +64,16 @@ def init_login(manager: LoginManager) -> None:
 
 
 class LoginForm(Form):
+    """Log in with a mobile number or e-mail address and a password."""
+
     login = StringField(_l("Mobile number or e-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
 class RegisterForm(Form):
+    """Create a resident account."""
+
     login = StringField(_l("Mobile number or e-mail"), validators=[DataRequired(), Length(max=254)])
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=64)])
     district = SelectField(_l("District"), choices=[], validate_choice=True)
@@ -80,6 +87,8 @@ class RegisterForm(Form):
 
 
 class PasswordForm(Form):
+    """Change the password after confirming the current one."""
+
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
     new = PasswordField(
         _l("New password (at least 8 characters)"), validators=[DataRequired(), Length(max=128)]

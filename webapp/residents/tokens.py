@@ -2,33 +2,32 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
+from carbon_credit import residents
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import message
-from carbon_credit.residents import tokens as api_tokens
 from webapp.context import engine
-from webapp.forms import Form
+from webapp.forms import Form, KeyedForm, new_key
 from webapp.i18n import current_locale
 
 bp = Blueprint("tokens", __name__)
 NEW_TOKEN = "new_api_token"  # session slot: the token just created, until the list is shown again
 
 
-class CreateTokenForm(Form):
+class CreateTokenForm(KeyedForm):
+    """Name a new token (its key makes a double-tapped button create one token)."""
+
     name = StringField(
         _l("Token name (e.g. the app or script that uses it)"),
-        validators=[DataRequired(), Length(max=api_tokens.MAX_NAME)],
+        validators=[DataRequired(), Length(max=residents.MAX_NAME)],
     )
-    idempotency_key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{1,64}$")])
 
 
 class RevokeForm(Form):
@@ -36,9 +35,9 @@ class RevokeForm(Form):
 
 
 def _index(form: CreateTokenForm, error: str | None = None, status: int = 200):
-    form.idempotency_key.data = secrets.token_urlsafe(16)
+    form.idempotency_key.data = new_key()  # a fresh key whenever the form is shown, after an error too
     with read_session(engine()) as db:
-        tokens = api_tokens.tokens_of(session=db, resident_id=current_user.id)
+        tokens = residents.tokens_of(session=db, resident_id=current_user.id)
     page = render_template("tokens/index.html", form=form, revoke=RevokeForm(), tokens=tokens, error=error)
     return page, status
 
@@ -64,7 +63,7 @@ def create():
         return _created(earlier["name"], earlier["token"])
     try:
         with session_scope(engine()) as db:
-            token, plaintext = api_tokens.create_token(
+            token, plaintext = residents.create_token(
                 session=db, resident_id=current_user.id, name=form.name.data
             )
     except DomainError as failure:
@@ -86,7 +85,7 @@ def revoke(token_id: int):
         return _index(CreateTokenForm(formdata=None), status=400)
     try:
         with session_scope(engine()) as db:
-            api_tokens.revoke_token(session=db, resident_id=current_user.id, token_id=token_id)
+            residents.revoke_token(session=db, resident_id=current_user.id, token_id=token_id)
     except DomainError as failure:
         return _index(CreateTokenForm(formdata=None), error=message(failure, current_locale()), status=404)
     flash(_("The token was revoked."), "success")

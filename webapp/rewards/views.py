@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from wtforms import HiddenField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from carbon_credit import rewards
@@ -18,17 +16,19 @@ from carbon_credit.platform.errors import DomainError, NotFound
 from carbon_credit.platform.i18n import message
 from carbon_credit.platform.qr_images import qr_png, qr_svg
 from webapp.context import engine, settings
-from webapp.forms import Form
+from webapp.forms import Form, KeyedForm
 from webapp.i18n import current_locale
 
 bp = Blueprint("rewards", __name__)
 
 
-class RedeemForm(Form):
-    idempotency_key = HiddenField(validators=[DataRequired(), Length(max=rewards.MAX_KEY_LENGTH)])
+class RedeemForm(KeyedForm):
+    """Confirm a redemption (its key makes a double tap one voucher)."""
 
 
 class VerifyForm(Form):
+    """A voucher code to mark used (idempotent by the voucher's state: used once, then refused)."""
+
     code = StringField(_l("Voucher code"), validators=[DataRequired(), Length(max=60)])
 
 
@@ -64,8 +64,6 @@ def redeem(reward_id: int):
         else:
             flash(_("Redeemed! Show this voucher at the counter."), "success")
             return redirect(url_for("rewards.voucher", code=voucher.code))
-    if not form.idempotency_key.data:
-        form.idempotency_key.data = secrets.token_urlsafe(16)
     with read_session(engine()) as db:
         reward = rewards.get_reward(session=db, reward_id=reward_id)
         balance = rewards.points_balance(session=db, resident_id=current_user.id)

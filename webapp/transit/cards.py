@@ -1,7 +1,7 @@
 """Resident page: link, replace or unlink the transit card whose trips operators report (/account/card).
 
-Linking and unlinking are naturally idempotent (carbon_credit.transit_cards), so a double-tapped button
-changes nothing twice; the forms carry no other key."""
+Linking and unlinking are naturally idempotent (carbon_credit.transit), so a double-tapped button changes
+nothing twice; the form carries no idempotency key."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from flask_login import current_user, login_required
 from wtforms import HiddenField, StringField
 from wtforms.validators import Length
 
+from carbon_credit import transit
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import message
-from carbon_credit.transit import cards as transit_cards
 from webapp.context import engine
 from webapp.forms import Form
 from webapp.i18n import current_locale
@@ -41,17 +41,15 @@ def card():
         try:
             with session_scope(engine()) as db:
                 if form.action.data == "unlink":
-                    transit_cards.unlink_card(session=db, resident_id=current_user.id)
+                    transit.unlink_card(session=db, resident_id=current_user.id)
                     flash(_("Your transit card was unlinked."), "success")
                 else:
-                    transit_cards.link_card(
-                        session=db, resident_id=current_user.id, card=form.card.data or ""
-                    )
+                    transit.link_card(session=db, resident_id=current_user.id, card=form.card.data or "")
                     flash(_("Your transit card is linked: operator trips will be credited."), "success")
             return redirect(url_for("transit.card"))
         except DomainError as failure:
             error = message(failure, current_locale())
     with read_session(engine()) as db:
-        linked = transit_cards.card_of(session=db, resident_id=current_user.id)
+        linked = transit.card_of(session=db, resident_id=current_user.id)
     status = 400 if form.is_submitted() else 200
     return render_template("resident/card.html", form=form, linked=linked, error=error), status

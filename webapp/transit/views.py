@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user, login_required
-from wtforms import HiddenField
-from wtforms.validators import DataRequired, Length
 
 from carbon_credit import transit
 from carbon_credit.platform.database import read_session, session_scope
@@ -15,16 +11,10 @@ from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import message, translate
 from webapp.context import engine, settings
 from webapp.extensions import limiter
-from webapp.forms import Form
+from webapp.forms import KeyedForm, new_key
 from webapp.i18n import current_locale
 
 bp = Blueprint("transit", __name__)
-
-
-class ScanForm(Form):
-    """The single check-in button: CSRF plus the idempotency key generated when the page was shown."""
-
-    key = HiddenField(validators=[DataRequired(), Length(max=120)])
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
@@ -32,16 +22,16 @@ class ScanForm(Form):
 @limiter.limit(lambda: settings().checkin_rate_limit, methods=["POST"])
 def checkin(token: str):
     """GET: the stop and what a scan here does (tap in, tap out); POST: do it and show the outcome."""
-    form = ScanForm()
+    form = KeyedForm()  # the single check-in button
     if form.validate_on_submit():
-        return _scan(token, form.key.data)
+        return _scan(token, form.idempotency_key.data)
     try:
         with read_session(engine()) as db:
             view = transit.preview(session=db, settings=settings(), resident_id=current_user.id, token=token)
     except DomainError as failure:
         return _invalid(failure)
-    form.key.data = secrets.token_urlsafe(16)
     status = 400 if form.is_submitted() else 200
+    form.idempotency_key.data = new_key()  # shown again after a refused submission too
     return render_template("transit/checkin.html", form=form, preview=view), status
 
 

@@ -95,7 +95,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_Hans": "（{reason}）",
         "en": "({reason})",
     },
+    "chat_will_be_capped": {
+        "zh_Hans": "（每日上限 {cap} 分：超出的 {cut} 分不计。）",
+        "en": "(Daily cap of {cap} points: the {cut} points above it are not credited.)",
+    },
+    "chat_campaign_bonus": {
+        "zh_Hans": "活动“{name}”另奖 {bonus} 分。",
+        "en": "Campaign “{name}”: +{bonus} bonus points.",
+    },
     "chat_recorded": {"zh_Hans": "已记录：+{points} 积分。", "en": "Recorded: +{points} points."},
+    "chat_recorded_bonus": {"zh_Hans": "活动奖励：+{bonus} 积分。", "en": "Campaign bonus: +{bonus} points."},
     "chat_recorded_pending": {
         "zh_Hans": "已保存，待审核：{reason}",
         "en": "Saved, pending review: {reason}",

@@ -10,22 +10,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_Hans": "这张公交卡已绑定到其他账户。如是您的卡，请联系客服。",
         "en": "This transit card is linked to another account. If it is yours, please contact support.",
     },
-    # operator trip imports
-    "import_too_large": {
-        "zh_Hans": "文件超过 {mb} MB，请按日期拆分后分别上传。",
-        "en": "The file is larger than {mb} MB. Please split it by date and upload the parts.",
-    },
-    "import_empty": {"zh_Hans": "文件是空的。", "en": "The file is empty."},
-    "not_a_workbook": {
-        "zh_Hans": "无法读取该文件：请上传 Excel 工作簿（.xlsx）或 CSV 文件（.csv）。"
-        "旧版 .xls 请先另存为 .xlsx。",
-        "en": "This file cannot be read: please upload an Excel workbook (.xlsx) or a CSV file (.csv). "
-        "Save old .xls files as .xlsx first.",
-    },
-    "import_missing_columns": {
-        "zh_Hans": "第 1 行表头缺少这些列：{columns}。",
-        "en": "The header row (row 1) lacks these columns: {columns}.",
-    },
+    # operator trip imports (file-level refusals: messages/spreadsheets.py)
     "import_missing_value": {
         "zh_Hans": "缺少站点编码（{name}），或长于 32 个字符。",
         "en": "The stop code ({name}) is missing or longer than 32 characters.",

@@ -1,4 +1,5 @@
-"""Messages for administering stops and routes: form validation, the stop/route import and poster text."""
+"""Messages for administering stops and routes: form validation, the stop/route import's columns and rows
+(file-level refusals: messages/spreadsheets.py) and poster text."""
 
 MESSAGES: dict[str, dict[str, str]] = {
     # --- forms ---------------------------------------------------------------------------------------------
@@ -90,38 +91,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Route {route} has position {position} twice (first on row {first_row}).",
     },
     # --- import --------------------------------------------------------------------------------------------
-    "stop_import_too_large": {
-        "zh_Hans": "文件太大（约 {size_mb} MB），上限为 {limit_mb} MB。未导入任何内容。",
-        "en": "The file is too large (about {size_mb} MB); the limit is {limit_mb} MB. Nothing was imported.",
-    },
-    "stop_import_not_workbook": {
-        "zh_Hans": "无法读取该文件：它不是有效的 Excel 工作簿（.xlsx）或 CSV 文本文件。未导入任何内容。",
-        "en": "This file cannot be read: it is not a valid Excel workbook (.xlsx) or CSV text file. "
-        "Nothing was imported.",
-    },
-    "stop_import_zip_bomb": {
-        "zh_Hans": "该工作簿解压后过大（{size_mb} MB，压缩比 {ratio}:1），已拒绝；上限为 {limit_mb} MB、"
-        "压缩比 {max_ratio}:1。未导入任何内容。",
-        "en": "This workbook expands to too much data ({size_mb} MB, ratio {ratio}:1) and was refused; "
-        "the limits are {limit_mb} MB and {max_ratio}:1. Nothing was imported.",
-    },
-    "stop_import_unsupported_type": {
-        "zh_Hans": "只能导入 .xlsx 或 .csv 文件（旧版 .xls 请另存为 .xlsx）。未导入任何内容。",
-        "en": "Only .xlsx and .csv files can be imported (save an old .xls as .xlsx). Nothing was imported.",
-    },
-    "stop_import_encoding": {
-        "zh_Hans": "无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码。未导入任何内容。",
-        "en": "The CSV file's text encoding is not recognised; save it as UTF-8 or GBK. "
-        "Nothing was imported.",
-    },
-    "stop_import_empty": {
-        "zh_Hans": "文件中没有数据行。未导入任何内容。",
-        "en": "The file has no data rows. Nothing was imported.",
-    },
-    "stop_import_missing_columns": {
-        "zh_Hans": "缺少列：{columns}。第一行须为列名。未导入任何内容。",
-        "en": "Missing columns: {columns}. The first row must hold the column names. Nothing was imported.",
-    },
     "stop_import_unknown_columns": {
         "zh_Hans": "无法识别的列：{columns}。可用的列：{allowed}。未导入任何内容。",
         "en": "Unknown columns: {columns}. The columns are: {allowed}. Nothing was imported.",
@@ -129,10 +98,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "stop_import_duplicate_columns": {
         "zh_Hans": "列 {columns} 出现了不止一次。未导入任何内容。",
         "en": "The columns {columns} appear more than once. Nothing was imported.",
-    },
-    "stop_import_too_many_rows": {
-        "zh_Hans": "数据超过 {max} 行，请拆分成多个文件。未导入任何内容。",
-        "en": "The file has more than {max} rows; please split it. Nothing was imported.",
     },
     "stop_import_has_errors": {
         "zh_Hans": "文件中有 {count} 处错误，未导入任何内容。请修改后重新上传。",

@@ -1,0 +1,179 @@
+"""Crediting what admission decided: the earn entries (one per activity, or one per account for a bulk
+batch), then what follows every credit in the same transaction: the campaign bonus and the statistics
+rollups. Also the pending entry's credit on approval, and the check that every earn entry matches the
+activities it credited."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, update
+from sqlmodel import Session
+
+from carbon_credit import campaigns, ledger
+from carbon_credit.activities import caps, rollups
+from carbon_credit.activities.accounts import LockedAccount, districts_of
+from carbon_credit.activities.models import Activity
+from carbon_credit.platform.settings import Settings
+
+Offer = tuple[int | None, int]  # (campaign id, bonus points) as admission priced it
+FACTS = ("id", "resident_id", "behaviour", "channel", "local_day", "occurred_at", "grams", "points")
+
+
+def credit_new(
+    *, session: Session, settings: Settings, activity: Activity, account: LockedAccount, offer: Offer
+) -> None:
+    """Credit a newly stored activity: its earn entry (key ``activity:<key>``) when it earns points, then,
+    unless it is held for review, its campaign bonus (``offer``) and rollups."""
+    if activity.points:
+        posting = ledger.Posting(
+            account.id,
+            activity.points,
+            "earn",
+            f"activity:{activity.idempotency_key}",
+            "activity",
+            activity.id,
+            at=activity.created_at,
+        )
+        activity.ledger_entry_id = ledger.post(session=session, posting=posting).id
+        session.flush()
+    if activity.status == "credited":
+        districts = {account.resident_id: account.district_id}
+        after_credit(
+            session=session, settings=settings, activities=[activity], districts=districts, offers=[offer]
+        )
+
+
+def credit_pending(*, session: Session, settings: Settings, activity: Activity) -> Activity:
+    """Credit a pending activity on approval (carbon_credit.review): the daily cap as of its own day, then its
+    earn entry (key ``activity:<key>``, as for a new one). The caller has locked the account, sets the review
+    columns and calls :func:`after_credit`."""
+    already = caps.credited_on(
+        session=session,
+        resident_id=activity.resident_id,
+        behaviour=activity.behaviour,
+        day=activity.local_day,
+    )
+    activity.points, cap = caps.apply_cap(activity.points_quantified, already, activity.behaviour, settings)
+    activity.note = f"daily_cap:{cap}" if cap else None
+    activity.status = "credited"
+    session.add(activity)
+    session.flush()
+    if activity.points:
+        account_id = ledger.account_id_for(session=session, resident_id=activity.resident_id)
+        key = f"activity:{activity.idempotency_key}"
+        posting = ledger.Posting(
+            account_id, activity.points, "earn", key, ref_type="activity", ref_id=activity.id
+        )
+        activity.ledger_entry_id = ledger.post(session=session, posting=posting).id
+        session.flush()
+    return activity
+
+
+def after_credit(
+    *,
+    session: Session,
+    settings: Settings,
+    activities: Sequence[Activity | Mapping[str, Any]],
+    districts: Mapping[int, int | None] | None = None,
+    offers: Sequence[Offer] | None = None,
+) -> None:
+    """What follows every credit, in the same transaction: the campaign bonus, paid from its budget, then the
+    statistics rollups. ``offers`` are admission's, one per activity; without them (an entry approved after
+    review) the bonus is priced now by the same rule (``campaigns.offer``). ``districts`` (resident id ->
+    district id), when the caller read them in this transaction, saves the lookup."""
+    if not activities:
+        return
+    facts = [_credit_facts(a) for a in activities]
+    _add_districts(session, facts, districts)
+    if offers is None:
+        campaigns.offer(session=session, facts=facts)
+    else:
+        for fact, (campaign_id, bonus) in zip(facts, offers, strict=True):
+            fact["campaign_id"], fact["bonus_points"] = campaign_id or 0, bonus
+    campaigns.award(session=session, activities=facts)
+    _store_bonuses(session, facts, activities)
+    rollups.add(session=session, activities=facts)
+
+
+def credit_batch(session: Session, rows: list[dict], accounts: Mapping[int, int], at: datetime) -> None:
+    """One earn entry per account for a batch's credited rows (keyed by the rows' own keys, so a retried
+    batch maps to the same entry); each row records the entry that credited it."""
+    groups: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        row["ledger_entry_id"] = None
+        if row["points"]:
+            groups[accounts[row["resident_id"]]].append(row)
+    postings = [_batch_posting(account_id, group, at) for account_id, group in groups.items()]
+    entry_ids = ledger.post_many(session=session, postings=postings)
+    for posting in postings:
+        for row in groups[posting.account_id]:
+            row["ledger_entry_id"] = entry_ids[posting.idempotency_key]
+
+
+def credit_discrepancies(*, session: Session) -> list[tuple[int, int, int]]:
+    """Earn entries whose points differ from the sum of the activities they credited:
+    (entry_id, entry points, activities' points). Empty when every credit is accounted for."""
+    sums = (
+        select(Activity.ledger_entry_id, func.sum(Activity.points).label("total"))
+        .where(Activity.ledger_entry_id.is_not(None))
+        .group_by(Activity.ledger_entry_id)
+        .subquery()
+    )
+    entry = ledger.LedgerEntry
+    query = (
+        select(entry.id, entry.points, func.coalesce(sums.c.total, 0))
+        .outerjoin(sums, sums.c.ledger_entry_id == entry.id)
+        .where(entry.ref_type.in_(("activity", "activity_batch")))
+    )
+    return [(e, p, int(t)) for e, p, t in session.execute(query) if p != int(t)]
+
+
+def _batch_posting(account_id: int, group: list[dict], at: datetime) -> ledger.Posting:
+    digest = hashlib.sha256("\n".join(sorted(r["idempotency_key"] for r in group)).encode()).hexdigest()
+    return ledger.Posting(
+        account_id,
+        sum(r["points"] for r in group),
+        "earn",
+        f"batch:{digest[:48]}",
+        ref_type="activity_batch",
+        memo=f"{len(group)} activities",
+        at=at,
+    )
+
+
+def _credit_facts(activity: Activity | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(activity, Mapping):
+        return {name: activity[name] for name in FACTS}
+    return {name: getattr(activity, name) for name in FACTS}
+
+
+def _add_districts(session: Session, facts: list[dict], districts: Mapping[int, int | None] | None) -> None:
+    residents = {f["resident_id"] for f in facts}
+    if districts is None or not residents <= districts.keys():
+        districts = districts_of(session=session, resident_ids=residents)
+    for fact in facts:
+        fact["district_id"] = districts.get(fact["resident_id"]) or 0
+
+
+def _store_bonuses(session: Session, facts: list[dict], activities: Sequence) -> None:
+    """Write the bonuses paid to their activity rows (and to the Activity objects the caller holds)."""
+    awarded = {f["id"]: f for f in facts if f.get("bonus_points")}
+    if not awarded:
+        return
+    table = Activity.__table__
+    session.execute(
+        update(table).where(table.c.id == bindparam("target")),
+        [
+            {"target": i, "campaign_id": f["campaign_id"], "bonus_points": f["bonus_points"]}
+            for i, f in awarded.items()
+        ],
+    )
+    for activity in activities:
+        if isinstance(activity, Activity) and activity.id in awarded:
+            activity.campaign_id = awarded[activity.id]["campaign_id"]
+            activity.bonus_points = awarded[activity.id]["bonus_points"]
