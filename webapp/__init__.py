@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from carbon_credit.platform import logs
+from carbon_credit.platform import clock, logs
 from carbon_credit.platform.database import make_engine
 from carbon_credit.platform.settings import Settings
 from webapp.extensions import babel, csrf, limiter, login_manager
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         BABEL_DEFAULT_LOCALE="zh_Hans",
-        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        BABEL_DEFAULT_TIMEZONE=clock.BEIJING.key,
     )
     engine = make_engine(settings.database_url, sqlite_busy_timeout_s=settings.sqlite_busy_timeout_s)
     app.extensions["carbon"] = {"settings": settings, "engine": engine}
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: settings.timezone)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: clock.BEIJING.key)
     residents.auth.init_login(login_manager)
     blueprints = (
         stats.bp,

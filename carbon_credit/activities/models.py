@@ -60,7 +60,7 @@ class Activity(SQLModel, table=True):
 
 
 class DailyRollup(SQLModel, table=True):
-    """Credited activity totals per Asia/Shanghai day and dimension (0 = none for district and campaign),
+    """Credited activity totals per Beijing day and dimension (0 = none for district and campaign),
     kept current on write and rebuilt by the scheduler, so statistics never scan the activities table."""
 
     __tablename__ = "daily_rollups"

@@ -10,7 +10,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'carbon.db'}"
 DEV_SECRET = "dev-secret-not-for-production"  # noqa: S105 - refused outside development
 
-# Daily caps in points per resident, behaviour and Asia/Shanghai calendar day (1 point = 1 g CO2e by default).
+# Daily caps in points per resident, behaviour and Beijing calendar day (1 point = 1 g CO2e by default).
 # Where a default comes from is documented in docs/rules.md; each can be overridden by CAP_<BEHAVIOUR>.
 DEFAULT_DAILY_CAPS = {
     "walking": 296,  # Ant Forest's walking cap, 296 g/day (methodologies.md §5)
@@ -62,7 +62,6 @@ class Settings:
     # X-Forwarded-For/-Proto/-Host; 0 = none, the client address is the peer's.
     trusted_proxies: int = 0
     telegram_bot_token: str | None = None
-    timezone: str = "Asia/Shanghai"
     # Hubei practice (碳碳星球, 2021): 1 point = 1 g CO2e. Points = grams * numerator // denominator.
     points_per_gram_num: int = 1
     points_per_gram_den: int = 1
