@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 
 from carbon_credit import chat
-from carbon_credit.chat import Incoming, Reply
+from carbon_credit.chat import Button, Incoming, Reply
 from carbon_credit.platform.database import session_scope
 from carbon_credit.platform.i18n import translate
 from carbon_credit.platform.settings import Settings
@@ -139,10 +139,17 @@ async def _send(context: Context, chat_id: int, reply: Reply) -> None:
 
 
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    rows = [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
-    return InlineKeyboardMarkup(rows)
+    rows = [[made for b in row if (made := _button(b)) is not None] for row in reply.buttons]
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _button(button: Button) -> InlineKeyboardButton | None:
+    """A callback button, or a link button; Telegram refuses links that are not https (a development
+    server's http://127.0.0.1 address), so those are left out: the reply's text still says what to do."""
+    if button.url is None:
+        return InlineKeyboardButton(button.label, callback_data=button.data)
+    return InlineKeyboardButton(button.label, url=button.url) if button.url.startswith("https://") else None
 
 
 def _split(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:

@@ -9,6 +9,7 @@ import carbon_credit.ledger.models  # noqa: F401
 import carbon_credit.notifications.models  # noqa: F401
 import carbon_credit.platform.models  # noqa: F401
 import carbon_credit.residents.models  # noqa: F401
+import carbon_credit.review.models  # noqa: F401
 import carbon_credit.rewards.models  # noqa: F401
 import carbon_credit.stops.models  # noqa: F401
 import carbon_credit.transit.models  # noqa: F401

@@ -11,23 +11,19 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
 
-try:
-    from sqlalchemy import text
-    from sqlmodel import SQLModel
-
-    import carbon_credit.tables  # noqa: F401 - registers every table
-    from carbon_credit.platform.database import make_engine, migrate, session_scope
-    from carbon_credit.platform.settings import Settings
-    from carbon_credit.residents import create_resident
-    from webapp.i18n import CATALOGUE_DIR, compile_catalogues
-except ModuleNotFoundError as missing:  # plain `pytest` outside the project's environment
-    pytest.exit(
-        f"{missing}: run the tests with `python3 scripts/dev.py test` (it installs .venv)", returncode=4
-    )
+import carbon_credit.tables  # noqa: F401 - registers every table
+from carbon_credit.platform import clock
+from carbon_credit.platform.database import make_engine, migrate, session_scope
+from carbon_credit.platform.settings import Settings
+from carbon_credit.residents import create_resident
+from webapp.i18n import CATALOGUE_DIR, compile_catalogues
 
 
 def _compile_catalogue_if_stale() -> None:
@@ -40,6 +36,9 @@ def _compile_catalogue_if_stale() -> None:
 
 
 _compile_catalogue_if_stale()
+
+if os.environ.get("TEST_CLOCK_START"):  # tests/test_calendar.py: the whole run as if it were that moment
+    clock.running_from(datetime.fromisoformat(os.environ["TEST_CLOCK_START"]))
 
 BACKENDS = [b.strip() for b in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -24,6 +24,8 @@ ADMIN_SECTIONS = [
     ("admin.campaigns", _l("Campaigns")),
     ("admin.stops", _l("Stops and routes")),
     ("admin.imports", _l("Operator trip imports")),
+    ("admin.card_claims", _l("Transit card claims")),
+    ("admin.residents_list", _l("Residents")),
     ("admin.exports", _l("Excel exports")),
     ("admin.audit_log", _l("Audit log")),
     ("rewards.verify", _l("Verify a voucher")),

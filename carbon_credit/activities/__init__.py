@@ -4,7 +4,8 @@ entries, what follows every credit, a pending entry's approval), the audit trail
 history, the review rule, trust levels and the daily statistics rollups.
 
 Admission (``admission.admit``) is the one place that decides what a claim earns: recording credits exactly
-that, and the chat shows it before confirmation with ``preview``."""
+that, and the chat shows it before confirmation with ``preview``. What each evidence level of a behaviour
+may earn, and how far back it may be claimed, is the policy table (``policy.POLICIES``)."""
 
 from carbon_credit.activities.accounts import LockedAccount, lock_account
 from carbon_credit.activities.admission import Admission, points_for, preview
@@ -12,7 +13,15 @@ from carbon_credit.activities.audit_trail import factor_snapshot, factor_sources
 from carbon_credit.activities.claims import CLOCK_SKEW, RESIDENT_BEHAVIOURS, ActivityInput, local_day
 from carbon_credit.activities.crediting import after_credit, credit_discrepancies, credit_pending
 from carbon_credit.activities.history import activity_history, activity_of, summary, tree_year_kg
-from carbon_credit.activities.models import ACTIVITY_STATUSES, Activity, DailyRollup
+from carbon_credit.activities.models import ACTIVITY_STATUSES, CHANNELS, Activity, DailyRollup
+from carbon_credit.activities.policy import (
+    EVIDENCE_CHANNELS,
+    EVIDENCE_LEVELS,
+    POLICIES,
+    REPORTABLE_LEVELS,
+    EvidenceRequired,
+    policy_for,
+)
 from carbon_credit.activities.recording import record_activities, record_activity
 from carbon_credit.activities.review_rule import SPECIES_GROUPS, planting_moment, review_reason, species_group
 from carbon_credit.activities.rollups import add as add_to_rollups
@@ -22,13 +31,19 @@ from carbon_credit.activities.trust import levels_for as trust_levels_for
 
 __all__ = [
     "ACTIVITY_STATUSES",
+    "CHANNELS",
     "CLOCK_SKEW",
+    "EVIDENCE_CHANNELS",
+    "EVIDENCE_LEVELS",
+    "POLICIES",
+    "REPORTABLE_LEVELS",
     "RESIDENT_BEHAVIOURS",
     "SPECIES_GROUPS",
     "Activity",
     "ActivityInput",
     "Admission",
     "DailyRollup",
+    "EvidenceRequired",
     "LockedAccount",
     "activity_history",
     "activity_of",
@@ -42,6 +57,7 @@ __all__ = [
     "lock_account",
     "planting_moment",
     "points_for",
+    "policy_for",
     "preview",
     "rebuild_rollups",
     "record_activities",

@@ -1,12 +1,15 @@
 """Admission: the one place that decides what a resident's claim earns, for every channel (web, API, chat,
 QR, bulk) and for the chat's preview, so that what a resident is shown is what is credited.
 
-For one claim it decides, in this order: the quantified grams and points (``points_for``); the review hold
-(the review rule at the resident's trust level: a held claim is credited nothing until approved); the daily
-cap (only what is left of it today); the campaign bonus (the best running campaign's, within its budget).
-When less than the quantified points is credited, ``Admission.note`` says why (``review_*`` or
-``daily_cap:<cap>``). Admission reads and never writes: recording (``recording.py``) stores and credits its
-decision under the account lock; :func:`preview` shows it without a lock.
+For one claim it decides, in this order: the evidence level and the claim window (``claims.check``: a
+level the behaviour accepts, a day within the window); the quantified grams and points (``points_for``); the
+level's share of them (policy.py: a declared claim earns a share); the review hold (the review rule at the
+resident's trust level: a held claim is credited nothing until approved); the caps (caps.py: the behaviour's
+daily cap and the level's daily and monthly caps, on the day claimed and the day recorded); the campaign
+bonus (the best running campaign's, within its budget). When less than the quantified points is credited,
+``Admission.note`` says why (``review_*``, ``daily_cap:<cap>``, ``monthly_cap:<cap>`` or
+``declared_share:<percent>``). Admission reads and never writes: recording (``recording.py``) stores and
+credits its decision under the account lock; :func:`preview` shows it without a lock.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 from sqlmodel import Session
 
 from carbon_credit import campaigns
-from carbon_credit.activities import caps, claims, trust
+from carbon_credit.activities import caps, claims, policy, trust
 from carbon_credit.activities.accounts import districts_of
 from carbon_credit.activities.claims import ActivityInput, Claim
 from carbon_credit.activities.review_rule import review_reason
@@ -33,8 +36,8 @@ PREVIEW_KEY = "preview"  # a preview is never stored: any valid key will do
 @dataclass(frozen=True, slots=True)
 class Admission:
     """What a claim is worth and what it will be credited: ``points`` now (0 while held for review) and
-    ``bonus_points`` from campaign ``campaign_id``; ``review`` and ``cap`` say why ``points`` is less than
-    ``points_quantified``."""
+    ``bonus_points`` from campaign ``campaign_id``. Why ``points`` is less than ``points_quantified``: the
+    evidence level's ``share`` (percent), the ``review`` hold, the cap (``cap_note``)."""
 
     behaviour: str
     result: Result
@@ -43,9 +46,12 @@ class Admission:
     points_quantified: int
     points: int
     review: str | None = None  # the review rule's reason: held until an administrator approves
-    cap: int = 0  # the daily cap that cut ``points`` (0: not cut)
+    cap_note: str | None = None  # ``daily_cap:<cap>`` or ``monthly_cap:<cap>``: the cap that cut ``points``
     campaign_id: int | None = None
     bonus_points: int = 0
+    evidence: str = policy.DECLARED
+    share: int = 100  # percent of the quantified points the evidence level earns
+    details: Mapping[str, Any] | None = None  # facts admission adds to the activity (the tree-year)
 
     @property
     def status(self) -> str:
@@ -53,14 +59,25 @@ class Admission:
         return "pending" if self.review else "credited"
 
     @property
+    def earned(self) -> int:
+        """The evidence level's share of the quantified points, before any cap."""
+        return self.points_quantified * self.share // 100
+
+    @property
+    def cap(self) -> int:
+        """The cap that cut ``points`` (0: not cut)."""
+        return int(self.cap_note.split(":", 1)[1]) if self.cap_note else 0
+
+    @property
     def note(self) -> str | None:
         """Why less than the quantified points is credited now (stored as the activity's ``note``)."""
-        return self.review or (f"daily_cap:{self.cap}" if self.cap else None)
+        shared = f"declared_share:{self.share}" if self.share < 100 else None
+        return self.review or self.cap_note or shared
 
     @property
     def capped_points(self) -> int:
-        """The points the daily cap keeps back (0 when not capped)."""
-        return self.points_quantified - self.points if self.cap else 0
+        """The points a cap keeps back (0 when not capped)."""
+        return self.earned - self.points if self.cap_note else 0
 
     @property
     def total(self) -> int:
@@ -101,11 +118,36 @@ def admit(
     """Decide one claim (see the module docstring); InvalidActivity for a claim that cannot be recorded."""
     now = now or clock.now()
     claim = claims.check(item, settings, now)
-    level, already = caps.standing(
-        session=session, resident_id=item.resident_id, behaviour=item.behaviour, day=claim.local_day, now=now
+    standing = caps.standing(
+        session=session,
+        resident_id=item.resident_id,
+        behaviour=item.behaviour,
+        day=claim.local_day,
+        evidence=claim.evidence,
+        now=now,
+        own_claim=item.channel not in policy.EVIDENCE_CHANNELS,
     )
-    decided = _decide(item, claim, settings, level, already)
+    decided = _decide(item, claim, settings, standing)
     return _priced(session, [decided], [district_id])[0]
+
+
+def approved(*, session: Session, settings: Settings, activity: Any) -> tuple[int, str | None]:
+    """(points, note) for a held activity an administrator approves: its evidence level's share, cut by the
+    caps as admission counts them: the day it was claimed for and, for a resident's own claim, the day it was
+    recorded (so approving backdated claims cannot multiply a cap either)."""
+    level = policy.policy_for(activity.behaviour).level(activity.evidence)
+    standing = caps.standing(
+        session=session,
+        resident_id=activity.resident_id,
+        behaviour=activity.behaviour,
+        day=activity.local_day,
+        evidence=activity.evidence,
+        now=activity.created_at,  # the recorded day's credits; trust levels are not asked for here
+        own_claim=activity.channel not in policy.EVIDENCE_CHANNELS,
+    )
+    earned = policy.shared(activity.points_quantified, level)
+    points, cap_note = caps.limit(earned, standing, activity.behaviour, level, settings)
+    return points, cap_note or (f"declared_share:{level.percent}" if level.percent < 100 else None)
 
 
 def admit_many(
@@ -116,33 +158,47 @@ def admit_many(
     districts: Mapping[int, int | None],
     now: datetime,
 ) -> list[Admission]:
-    """The bulk path's admission: the decisions of :func:`admit` for claims already checked, with one query
-    each for trust levels, today's credits and campaigns; a cap counts the batch's earlier claims too."""
+    """The bulk path's admission (evidence channels: operator imports): the decisions of :func:`admit` for
+    claims already checked, with one query each for trust levels, the claimed days' credits and campaigns; a
+    cap counts the batch's earlier claims too. A level's own caps count every level's credits of the day."""
     held = {i.resident_id for i, _ in claimed if i.behaviour in trust.BEHAVIOURS_WITH_THRESHOLDS}
     levels = trust.levels_for(session=session, resident_ids=held, now=now) if held else {}
     groups = [(i.resident_id, i.behaviour, c.local_day) for i, c in claimed]
     totals = caps.credited_totals(session=session, groups=groups, settings=settings)
     decided = []
     for (item, claim), group in zip(claimed, groups, strict=True):
-        level = levels.get(item.resident_id, trust.NORMAL)
-        decided.append(_decide(item, claim, settings, level, totals[group]))
+        already = totals[group]
+        standing = caps.Standing(levels.get(item.resident_id, trust.NORMAL), already, already)
+        decided.append(_decide(item, claim, settings, standing))
         totals[group] += decided[-1].points
     return _priced(session, decided, [districts.get(i.resident_id) for i, _ in claimed])
 
 
-def _decide(item: ActivityInput, claim: Claim, settings: Settings, level: str, already: int) -> Admission:
-    """Worth, review hold and daily cap: the rules that need no campaign."""
+def _decide(item: ActivityInput, claim: Claim, settings: Settings, standing: caps.Standing) -> Admission:
+    """Worth, the level's share, review hold and caps: the rules that need no campaign."""
     worth = points_for(claim.result.grams, settings)
+    level = policy.policy_for(item.behaviour).level(claim.evidence)
     review = review_reason(
         settings=settings,
         behaviour=item.behaviour,
         inputs=claim.result.inputs,
         has_photo=bool(item.photo),
-        trust=level,
+        trust=standing.trust,
     )
-    points, cap = (0, 0) if review else caps.apply_cap(worth, already, item.behaviour, settings)
+    earned = policy.shared(worth, level)
+    points, cap_note = (0, None) if review else caps.limit(earned, standing, item.behaviour, level, settings)
     return Admission(
-        item.behaviour, claim.result, claim.occurred_at, claim.local_day, worth, points, review, cap
+        item.behaviour,
+        claim.result,
+        claim.occurred_at,
+        claim.local_day,
+        worth,
+        points,
+        review,
+        cap_note,
+        evidence=claim.evidence,
+        share=level.percent,
+        details=claim.details,
     )
 
 

@@ -15,13 +15,25 @@ from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from carbon_credit import campaigns, ledger
-from carbon_credit.activities import caps, rollups
+from carbon_credit.activities import rollups
 from carbon_credit.activities.accounts import LockedAccount, districts_of
+from carbon_credit.activities.admission import approved
 from carbon_credit.activities.models import Activity
+from carbon_credit.platform import clock
 from carbon_credit.platform.settings import Settings
 
 Offer = tuple[int | None, int]  # (campaign id, bonus points) as admission priced it
-FACTS = ("id", "resident_id", "behaviour", "channel", "local_day", "occurred_at", "grams", "points")
+FACTS = (
+    "id",
+    "resident_id",
+    "behaviour",
+    "channel",
+    "evidence",
+    "local_day",
+    "occurred_at",
+    "grams",
+    "points",
+)
 
 
 def credit_new(
@@ -48,18 +60,14 @@ def credit_new(
         )
 
 
-def credit_pending(*, session: Session, settings: Settings, activity: Activity) -> Activity:
-    """Credit a pending activity on approval (carbon_credit.review): the daily cap as of its own day, then its
-    earn entry (key ``activity:<key>``, as for a new one). The caller has locked the account, sets the review
-    columns and calls :func:`after_credit`."""
-    already = caps.credited_on(
-        session=session,
-        resident_id=activity.resident_id,
-        behaviour=activity.behaviour,
-        day=activity.local_day,
-    )
-    activity.points, cap = caps.apply_cap(activity.points_quantified, already, activity.behaviour, settings)
-    activity.note = f"daily_cap:{cap}" if cap else None
+def credit_pending(
+    *, session: Session, settings: Settings, activity: Activity, now: datetime | None = None
+) -> Activity:
+    """Credit a pending activity on approval (carbon_credit.review): its evidence level's share within the
+    caps of its own day (``admission.approved``), then its earn entry (key ``activity:<key>``, as for a new
+    one). The caller has locked the account, sets the review columns and calls :func:`after_credit`."""
+    now = now or clock.now()
+    activity.points, activity.note = approved(session=session, settings=settings, activity=activity)
     activity.status = "credited"
     session.add(activity)
     session.flush()
@@ -67,7 +75,7 @@ def credit_pending(*, session: Session, settings: Settings, activity: Activity) 
         account_id = ledger.account_id_for(session=session, resident_id=activity.resident_id)
         key = f"activity:{activity.idempotency_key}"
         posting = ledger.Posting(
-            account_id, activity.points, "earn", key, ref_type="activity", ref_id=activity.id
+            account_id, activity.points, "earn", key, ref_type="activity", ref_id=activity.id, at=now
         )
         activity.ledger_entry_id = ledger.post(session=session, posting=posting).id
         session.flush()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from carbon_credit.activities.policy import EVIDENCE_LEVELS
 from carbon_credit.platform import clock
 from carbon_credit.platform.models import in_values
 
@@ -24,6 +25,7 @@ class Activity(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(in_values("status", ACTIVITY_STATUSES), name="ck_activities_status"),
         CheckConstraint(in_values("channel", CHANNELS), name="ck_activities_channel"),
+        CheckConstraint(in_values("evidence", EVIDENCE_LEVELS), name="ck_activities_evidence"),
         CheckConstraint(
             "grams >= 0 AND points >= 0 AND points <= points_quantified", name="ck_activities_amounts"
         ),
@@ -33,6 +35,8 @@ class Activity(SQLModel, table=True):
     resident_id: int = Field(foreign_key="residents.id")
     behaviour: str = Field(max_length=32)
     channel: str = Field(max_length=16)
+    # verified | evidenced | declared (policy.py): what the claim rests on, and what it may earn.
+    evidence: str = Field(max_length=16)
     status: str = Field(max_length=16, index=True)
     inputs: dict[str, Any] = Field(sa_type=JSON)
     methodology_id: str = Field(max_length=64)
@@ -56,6 +60,8 @@ class Activity(SQLModel, table=True):
     occurred_at: datetime
     local_day: date = Field(index=True)
     idempotency_key: str = Field(max_length=160, unique=True)
+    # SHA-256 of the request (recording.request_digest): the same key with another request is a conflict.
+    request_digest: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=clock.now)
 
 
@@ -66,7 +72,13 @@ class DailyRollup(SQLModel, table=True):
     __tablename__ = "daily_rollups"
     __table_args__ = (
         UniqueConstraint(
-            "local_day", "behaviour", "district_id", "channel", "campaign_id", name="uq_daily_rollups_key"
+            "local_day",
+            "behaviour",
+            "district_id",
+            "channel",
+            "campaign_id",
+            "evidence",
+            name="uq_daily_rollups_key",
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -75,6 +87,7 @@ class DailyRollup(SQLModel, table=True):
     district_id: int = Field(default=0)
     channel: str = Field(max_length=16)
     campaign_id: int = Field(default=0)
+    evidence: str = Field(max_length=16)
     activities: int = Field(default=0, sa_type=BigInteger)
     grams: int = Field(default=0, sa_type=BigInteger)
     points: int = Field(default=0, sa_type=BigInteger)

@@ -4,11 +4,15 @@ transaction. A held entry is stored as ``pending`` with 0 points and its reason 
 the ledger until it is approved (carbon_credit.review).
 
 The caller owns the transaction (``platform.database.session_scope``); these functions only flush.
-Idempotency keys are scoped per resident: the same key from the same resident returns the first activity.
+Idempotency keys are scoped per resident: the same key from the same resident with the same request returns
+the first activity; the same key with a different request (behaviour, inputs or details) is refused
+(IdempotencyConflict: 409 on the API).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,9 +59,7 @@ def record_activity(
         account = lock_account(session=session, resident_id=item.resident_id)
     existing = session.execute(select(Activity).where(Activity.idempotency_key == key)).scalar_one_or_none()
     if existing is not None:
-        if existing.behaviour != item.behaviour:
-            raise IdempotencyConflict(key=item.idempotency_key)
-        return existing
+        return _replayed(existing, item)
     decided = admit(session=session, settings=settings, item=item, district_id=account.district_id, now=now)
     activity = Activity(**_activity_row(item, decided, key, now))
     session.add(activity)
@@ -124,6 +126,28 @@ def _insert(session: Session, rows: list[dict]) -> dict[str, int]:
     return dict(inserted.all())
 
 
+def _replayed(existing: Activity, item: ActivityInput) -> Activity:
+    """The first activity for a retried key; IdempotencyConflict when the retry asks for something else
+    (activities stored before request digests were kept are compared by behaviour only)."""
+    digest = existing.request_digest
+    if existing.behaviour != item.behaviour or (digest and digest != request_digest(item)):
+        raise IdempotencyConflict(key=item.idempotency_key)
+    return existing
+
+
+def request_digest(item: ActivityInput) -> str:
+    """SHA-256 of what the resident asked for: behaviour, inputs and details. Not the time, which a retry
+    may compute afresh (a relative date, the demo's "three days ago"), nor a photo's stored name, which
+    differs on every upload."""
+    asked = {
+        "behaviour": item.behaviour,
+        "inputs": dict(item.inputs),
+        "details": dict(item.details) if item.details else None,
+    }
+    text = json.dumps(asked, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _scoped_key(item: ActivityInput) -> str:
     if not item.idempotency_key or len(item.idempotency_key) > 120:
         raise IdempotencyConflict(key=item.idempotency_key)
@@ -136,6 +160,8 @@ def _activity_row(item: ActivityInput, decided: Admission, key: str, now: dateti
         "resident_id": item.resident_id,
         "behaviour": item.behaviour,
         "channel": item.channel,
+        "evidence": decided.evidence,
+        "request_digest": request_digest(item),
         "status": decided.status,
         "inputs": result.inputs,
         "methodology_id": result.methodology_id,
@@ -147,7 +173,7 @@ def _activity_row(item: ActivityInput, decided: Admission, key: str, now: dateti
         "points": decided.points,
         "note": decided.note,
         "photo": item.photo,
-        "details": dict(item.details) if item.details else None,
+        "details": {**(item.details or {}), **(decided.details or {})} or None,
         "occurred_at": decided.occurred_at,
         "local_day": decided.local_day,
         "idempotency_key": key,

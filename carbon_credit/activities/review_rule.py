@@ -63,20 +63,24 @@ def species_group(value: str | None) -> str:
 
 
 def planting_moment(
-    *, planted_on: date, today: date | None = None, settings: Settings | None = None
+    *, planted_on: date, today: date | None = None, settings: Settings | None = None, year: int = 1
 ) -> datetime:
-    """Noon (Beijing time) of the planting date, in UTC, as the activity's ``occurred_at``; ``today`` is the
-    Beijing day of the platform clock unless given (``settings`` is accepted for the callers that pass it).
+    """Noon (Beijing time) of the planting date, in UTC, as the activity's ``occurred_at`` (now, when that
+    noon is still to come); ``today`` is the Beijing day of the platform clock unless given (``settings`` is
+    accepted for the callers that pass it). A later ``year`` of the same trees happens now: the day their
+    survival is shown (docs/rules.md, tree-years).
 
-    Refused when in the future (``planting_date_future``) or more than a year back
+    Refused when in the future (``planting_date_future``) or, for the first year, more than a year back
     (``planting_date_too_old``).
     """
     today = today or clock.local_day(clock.now())
     if planted_on > today:
         raise InvalidActivity("planting_date_future", value=planted_on.isoformat())
+    if year > 1:
+        return clock.now()
     if planted_on < one_year_before(today):
         raise InvalidActivity("planting_date_too_old", value=planted_on.isoformat())
-    return clock.as_utc(datetime.combine(planted_on, time(12)))
+    return min(clock.as_utc(datetime.combine(planted_on, time(12))), clock.now())  # a morning planting: now
 
 
 def one_year_before(day: date) -> date:

@@ -1,6 +1,7 @@
-"""Daily statistics rollups: credited activity totals per Beijing day, behaviour, district, channel
-and campaign. Kept current on every credit (and reversal) in the same transaction, and rebuilt from the
-activities table by the scheduler, so statistics pages read a few thousand rows, not millions.
+"""Daily statistics rollups: credited activity totals per Beijing day, behaviour, district, channel,
+campaign and evidence level. Kept current on every credit (and reversal) in the same transaction, and
+rebuilt from the activities table by the scheduler, so statistics pages read a few thousand rows, not
+millions.
 
 District is the resident's district when the activity was credited (a rebuild uses the current one).
 """
@@ -21,7 +22,7 @@ from sqlmodel import Session
 from carbon_credit.activities.models import Activity, DailyRollup
 from carbon_credit.residents import Resident
 
-KEY = ("local_day", "behaviour", "district_id", "channel", "campaign_id")
+KEY = ("local_day", "behaviour", "district_id", "channel", "campaign_id", "evidence")
 SUMS = ("activities", "grams", "points", "bonus_points")
 _table = DailyRollup.__table__
 
@@ -58,7 +59,14 @@ def rebuild(*, session: Session, day_from: date, day_to: date) -> int:
     session.execute(delete(_table).where(_table.c.local_day >= day_from, _table.c.local_day <= day_to))
     district = func.coalesce(Resident.district_id, literal_column("0"))
     campaign = func.coalesce(Activity.campaign_id, literal_column("0"))
-    dimensions = (Activity.local_day, Activity.behaviour, district, Activity.channel, campaign)
+    dimensions = (
+        Activity.local_day,
+        Activity.behaviour,
+        district,
+        Activity.channel,
+        campaign,
+        Activity.evidence,
+    )
     sums = (
         func.count(Activity.id),
         func.sum(Activity.grams),

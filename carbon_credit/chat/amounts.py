@@ -85,6 +85,8 @@ def _chinese_quantities(text: str) -> Iterator[Quantity]:
         start, end = match.span()
         if text[end - 1] == "千" and _unit(text, end - 1)[0] is not None:  # 五千克 = 5 kg, not 5000 克
             end -= 1
+        elif text[end - 1] == "两" and end - start > 1 and _unit(text, end)[0] is None:
+            end -= 1  # 三两 = 3 两 (150 g), 一两 = 50 g; 两斤 stays 2 斤
         if start == end:
             continue
         kind, factor, unit_end = _unit(text, end)
@@ -107,13 +109,15 @@ def _english_quantities(text: str) -> Iterator[Quantity]:
 
 
 def _unit(text: str, end: int) -> tuple[str | None, Decimal, int]:
-    """The unit word at ``end`` (after at most one space): (kind, factor, new end), or (None, 1, end)."""
-    position = end + 1 if text[end : end + 1] == " " else end
+    """The unit word at ``end`` (after at most one space, or 多 / 余: "八千多步" counts 8000): (kind, factor,
+    new end), or (None, 1, end)."""
+    position = end + 1 if text[end : end + 1] in (" ", "多", "余") else end
     for word in _UNIT_WORDS:
         if text.startswith(word, position):
             after = position + len(word)
-            if word[-1].isascii() and word[-1].isalpha() and text[after : after + 1].isalpha():
-                continue  # "8 more" is not 8 m
+            following = text[after : after + 1]
+            if word[-1].isascii() and word[-1].isalpha() and following.isascii() and following.isalpha():
+                continue  # "8 more" is not 8 m; "5kg塑料瓶" is 5 kg
             kind, factor = lex.UNITS[word]
             return kind, factor, after
     return None, Decimal(1), end

@@ -16,15 +16,26 @@ See docs/chat.md.
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import datetime
 
 from sqlmodel import Session
 
-from carbon_credit.chat import account, flows, linking, replies, rewards_chat, sessions, start
+from carbon_credit.chat import (
+    account,
+    clauses,
+    flows,
+    linking,
+    replies,
+    rewards_chat,
+    sessions,
+    start,
+    transit_chat,
+)
 from carbon_credit.chat.models import ChatSession
 from carbon_credit.chat.nlu import parse
 from carbon_credit.chat.turn import Turn
-from carbon_credit.chat.types import Incoming, Reply
+from carbon_credit.chat.types import MAX_BUTTON_DATA, Incoming, Reply
 from carbon_credit.platform import clock, idempotency
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import message, translate
@@ -40,7 +51,11 @@ ACCOUNT_COMMANDS = {
     "rewards": rewards_chat.catalogue,
     "redeem": rewards_chat.catalogue,
 }
+COMMAND_BUTTONS = {*ACCOUNT_COMMANDS, "start", "help", "cancel", "lang"}
 YES = {"yes", "y", "ok", "confirm", "确认", "是", "好", "好的", "对"}
+BUTTON = re.compile(r"[a-z]{1,12}(?::[A-Za-z0-9_-]{1,50})?")
+"""The shape of every button this chat makes (``ok:<id>``, ``redeem:12``, ``lang:zh_Hans``); anything else
+("redeem:²", "ok:٣", "log:未知", overlong data) is answered "not recognised", never an error."""
 
 
 def handle(
@@ -103,9 +118,13 @@ def _dispatch(turn: Turn) -> list[Reply]:
 
 
 def _on_button(turn: Turn, data: str) -> list[Reply]:
+    if len(data.encode()) > MAX_BUTTON_DATA or not BUTTON.fullmatch(data):
+        return _bad(turn)
     name, _, arg = data.partition(":")
+    if not arg and name == "no":
+        return _cancel(turn)
     if not arg:
-        return _cancel(turn) if name == "no" else _command(turn, name, ())
+        return _command(turn, name, ()) if name in COMMAND_BUTTONS else _bad(turn)
     if name == "lang":
         return account.set_language(turn, arg)
     if turn.resident is None:
@@ -118,7 +137,12 @@ def _on_button(turn: Turn, data: str) -> list[Reply]:
         return flows.choose(turn, name, arg)
     if name == "redeem":
         return rewards_chat.choose(turn, arg)
-    return [turn.say("chat_expired")]
+    return _bad(turn)
+
+
+def _bad(turn: Turn) -> list[Reply]:
+    """A button this chat never made (or an old one whose meaning is gone): said plainly, with the menu."""
+    return [turn.with_menu("chat_bad_button")]
 
 
 def _on_text(turn: Turn, text: str) -> list[Reply]:
@@ -130,6 +154,10 @@ def _on_text(turn: Turn, text: str) -> list[Reply]:
         return _command(turn, parsed.intent, parsed.args)
     if turn.resident is None:
         return start.link_needed(turn)
+    if parsed.behaviour == "transit" and parsed.reason != "negated":
+        return transit_chat.explain(turn)  # trips come from evidence: never declared in the chat
+    if parsed.reason in clauses.MOODS:  # denied, planned or asked about: nothing to log
+        return [turn.with_menu(f"chat_not_done_{parsed.reason}")]
     complete = parsed.intent == "log" and parsed.behaviour and not parsed.missing and not parsed.reason
     if turn.state == flows.AMOUNT and not complete:
         return flows.amount(turn, text)
@@ -197,4 +225,4 @@ def _said(turn: Turn) -> str:
             for pressed in row:
                 if pressed["data"] == data:
                     return pressed["label"]
-    return data
+    return without_control_characters(data)[:MAX_BUTTON_DATA]

@@ -32,10 +32,12 @@ amounts in one message; ``behaviour`` is set when there was only one behaviour).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from carbon_credit.chat import clauses
 from carbon_credit.chat import nlu_lexicon as lex
 from carbon_credit.chat.amounts import Quantity, amount_value, quantities, whole_numeral
 
@@ -82,7 +84,7 @@ def parse(text: str) -> Parsed:
     plain = _plain_word(normalised)
     if plain is not None:
         return Parsed(plain[0], args=plain[1], text=original)
-    return _free_text(_read(normalised), original)
+    return _free_text(normalised, original)
 
 
 def parse_amount(text: str, name: str) -> str | int | None:
@@ -145,13 +147,20 @@ _PHRASES = re.compile("|".join(_phrase_pattern(p) for p in sorted(lex.PHRASES, k
 
 def _read(normalised: str) -> _Reading:
     """The quantities, the known phrases and the leftover words of a normalised message."""
-    found = quantities(normalised)
+    found = [_temperature(normalised, q) for q in quantities(normalised)]
     masked = _mask(normalised, [(q.start, q.end) for q in found])
     matches = list(_PHRASES.finditer(masked))
     entries = tuple(lex.PHRASES[m.group()] for m in matches)
     entries += tuple(("mode", "metro") for q in found if q.kind == "metro_line")  # 坐2号线
     leftover = _LEFTOVER.findall(_mask(masked, [m.span() for m in matches]))
     return _Reading(tuple(found), entries, tuple(leftover))
+
+
+def _temperature(normalised: str, quantity: Quantity) -> Quantity:
+    """ "今天32度" is a temperature, not 32 kWh: a number of no amount kind."""
+    if quantity.kind == "kwh_weak" and clauses.is_temperature(normalised, quantity.start, quantity.end):
+        return dataclasses.replace(quantity, kind="other")
+    return quantity
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
@@ -164,13 +173,33 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
 # ---- from what was read to a Parsed -------------------------------------------------------------------
 
 
-def _free_text(reading: _Reading, original: str) -> Parsed:
+def _free_text(normalised: str, original: str) -> Parsed:
+    """Read the clauses said as done; a message whose action is only denied, planned or asked about is no
+    log (reason: the mood, see :mod:`carbon_credit.chat.clauses`)."""
+    done, moods = [], []
+    for clause in clauses.split(normalised):
+        mood = clauses.mood(clause)
+        if mood:
+            moods.append((mood, clause))
+        else:
+            done.append(clause)
+    reading = _read(" ".join(done))
     behaviours = _behaviours(reading)
     if not behaviours:
-        return Parsed("unknown", inputs=_hints(reading), reason="no_behaviour", text=original)
+        not_done = _not_done(moods, original)
+        return not_done or Parsed("unknown", inputs=_hints(reading), reason="no_behaviour", text=original)
     if len(behaviours) > 1:
         return Parsed("unknown", reason="ambiguous", text=original)
     return _log(behaviours.pop(), reading, original)
+
+
+def _not_done(moods: list[tuple[str, str]], original: str) -> Parsed | None:
+    """No log: the mood of the first clause naming an action ("没骑车": negated); None without one."""
+    for mood, clause in moods:
+        behaviours = _behaviours(_read(clause))
+        if len(behaviours) == 1:
+            return Parsed("unknown", behaviours.pop(), reason=mood, text=original)
+    return None
 
 
 def _behaviours(reading: _Reading) -> set[str]:
@@ -181,8 +210,11 @@ def _behaviours(reading: _Reading) -> set[str]:
     found |= {lex.BEHAVIOUR_OF_UNIT[unit] for unit in units if unit in lex.BEHAVIOUR_OF_UNIT}
     for behaviour in set(lex.WEAK.values()) - found:
         weak = {kind for kind in kinds if lex.WEAK.get(kind) == behaviour}
-        if weak and (len(weak) >= 2 or units & _amount_kinds(behaviour)):
+        backing = _amount_kinds(behaviour) | set(lex.SUPPORT_OF.get(behaviour, ()))
+        if weak and (len(weak) >= 2 or units & backing):
             found.add(behaviour)
+    if "not_tree" in kinds and not kinds & {"tree", "plant"}:  # 种了3盆花, 种了3棵花: not trees
+        found.discard("tree_planting")
     return found
 
 

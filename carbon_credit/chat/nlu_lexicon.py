@@ -54,8 +54,7 @@ _PLAIN: dict[str, tuple[str, ...]] = {
     "cancel": ("取消", "算了", "不要了", "cancel", "stop", "quit"),
     "rewards": ("兑换", "奖品", "礼品", "奖励", "积分兑换", "rewards", "reward", "redeem", "prizes", "shop"),
     "history": (
-        "历史", "记录", "纪录", "历史记录", "我的记录", "明细", "积分明细", "history", "records",
-        "my history",
+        "历史", "记录", "纪录", "历史记录", "我的记录", "明细", "积分明细", "history", "records", "my history"
     ),
     "stats": ("统计", "我的统计", "减排", "我的减排", "数据", "stats", "statistics", "my stats"),
     "lang": ("语言", "切换语言", "language", "lang"),
@@ -94,8 +93,10 @@ _ONE = Decimal(1)
 _UNIT_GROUPS: tuple[tuple[str, Decimal, tuple[str, ...]], ...] = (
     ("km", _ONE, ("公里", "千米", "km", "kms", "kilometre", "kilometres", "kilometer", "kilometers")),
     ("km", Decimal("0.001"), ("米", "m", "metre", "metres", "meter", "meters")),
+    ("km", Decimal("0.5"), ("里", "华里")),  # 1 里 = 500 m
     ("kg", _ONE, ("公斤", "千克", "kg", "kgs", "kilo", "kilos", "kilogram", "kilograms", "kilogramme")),
     ("kg", Decimal("0.5"), ("斤", "市斤")),
+    ("kg", Decimal("0.05"), ("两",)),  # 1 两 = 50 g: 三两 = 150 g
     ("kg", Decimal("0.001"), ("克", "g", "gram", "grams", "gramme", "grammes")),
     ("kg", Decimal(1000), ("吨", "tonne", "tonnes")),
     ("steps", _ONE, ("步", "step", "steps")),
@@ -108,9 +109,10 @@ _UNIT_GROUPS: tuple[tuple[str, Decimal, tuple[str, ...]], ...] = (
         _ONE,
         ("个", "只", "件", "瓶", "袋", "箱", "罐", "台", "部", "张", "本", "根", "条", "双", "套"),
     ),
-    ("count", _ONE, ("包", "pcs", "pieces", "items")),
+    ("count", _ONE, ("包", "盆", "朵", "颗", "pcs", "pieces", "items")),
     ("metro_line", _ONE, ("号线",)),
     ("other", _ONE, ("路", "号", "站", "分钟", "分", "小时", "钟头", "秒", "点", "点钟", "天", "日")),
+    ("other", _ONE, ("楼", "层", "°c", "摄氏度", "元钱", "毛钱", "角")),  # floors, temperatures, money
     (
         "other",
         _ONE,
@@ -145,6 +147,7 @@ WEAK: dict[str, str] = {
     "transit_verb": "transit",
     "bad_mode": "transit",
     "walk_weak": "walking",
+    "road": "walking",
     "sell": "recycling",
     "material": "recycling",
     "plant_weak": "tree_planting",
@@ -159,6 +162,9 @@ AMOUNT_OF: dict[str, str] = {
     "electricity": "kwh",
 }
 """Each behaviour's amount input (also the unit kind that supports a weak signal)."""
+
+SUPPORT_OF: dict[str, tuple[str, ...]] = {"walking": ("km",)}
+"""Units that back a weak keyword without being the amount: "走了5公里" is walking (its steps are asked)."""
 
 BEHAVIOUR_OF_UNIT: dict[str, str] = {"steps": "walking", "trees": "tree_planting", "kwh": "electricity"}
 """Units naming their behaviour on their own ("8000 steps"); km and kg need a word ("8公里" is no log)."""
@@ -193,8 +199,8 @@ _MATERIALS: dict[str, tuple[str, ...]] = {
     "newspaper": ("报纸", "旧报纸", "newspaper", "newspapers"),
     "office_paper": ("打印纸", "复印纸", "办公纸", "办公用纸", "a4纸", "office paper", "printer paper"),
     "corrugated_cardboard": (
-        "纸箱", "纸板", "快递箱", "纸盒", "纸壳", "纸皮", "瓦楞纸", "cardboard", "boxes", "cardboard boxes",
-        "carton boxes",
+        "纸箱", "纸板", "快递箱", "纸盒", "纸壳", "纸皮", "纸壳子", "纸箱子", "瓦楞纸", "cardboard", "boxes",
+        "cardboard boxes", "carton boxes",
     ),
     "aluminium_cans": (
         "易拉罐", "铝罐", "铝", "cans", "aluminium cans", "aluminum cans", "aluminium", "aluminum",
@@ -229,6 +235,7 @@ _SIGNALS: dict[str, tuple[str, ...]] = {
         "走路", "步行", "散步", "徒步", "健走", "walk", "walked", "walking", "walks", "wakled", "walkd",
     ),
     "walk_weak": ("走", "走了", "跑", "跑了", "ran", "steps"),
+    "road": ("路",),
     "recycle": (
         "回收", "回收了", "循环利用", "recycle", "recycled", "recycling", "recycles", "recyled", "recylced",
         "recyle", "recyling", "recicled", "recycleed", "recyceld",
@@ -242,12 +249,17 @@ _SIGNALS: dict[str, tuple[str, ...]] = {
         "saving electricity", "power saving",
     ),
     "power": ("电", "用电", "电费", "electricity", "power"),
+    "not_tree": (
+        "花", "花草", "草", "菜", "蔬菜", "盆栽", "多肉", "绿萝", "葱", "蒜", "辣椒", "番茄", "flower",
+        "flowers", "vegetables", "grass",
+    ),
     "filler": (
         "我", "我们", "今天", "昨天", "前天", "刚才", "刚刚", "早上", "上午", "中午", "下午", "晚上",
         "了", "的", "把", "给", "去", "在", "到", "和", "跟", "一共", "总共", "共", "大约", "大概", "约",
         "左右", "多", "些", "一些", "点", "旧", "废", "废品", "废品站", "回收站", "回收点", "垃圾",
         "分类", "拿", "送", "家里", "家", "吧", "啊", "呢", "哦", "嗯", "呀", "好", "共计", "车", "也",
-        "又", "还", "再", "就", "都", "有", "是", "次", "上班", "下班", "回家", "上学",
+        "又", "还", "再", "就", "都", "有", "是", "次", "上班", "下班", "回家", "上学", "子", "搞", "搞了",
+        "蛮", "蛮多", "好多", "很多", "一堆", "收废品", "收废品的", "捡", "攒", "攒了",
         "i", "i've", "ive", "we", "today", "yesterday", "just", "have", "has", "had", "some", "about",
         "around", "approx", "approximately", "of", "the", "teh", "a", "an", "my", "our", "old", "used",
         "worth", "total", "at", "to", "in", "and", "for", "this", "morning", "evening", "afternoon",

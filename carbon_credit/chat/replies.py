@@ -31,6 +31,11 @@ def button(label: str, data: str) -> Button:
     return Button(label, data)
 
 
+def link(label: str, url: str) -> Button:
+    """A button opening a page (``url``), e.g. the transit card page; its data names it for the transcript."""
+    return Button(label, "link", url)
+
+
 def menu(locale: str) -> tuple[tuple[Button, ...], ...]:
     """The main menu: log, balance, history, rewards, statistics, language."""
     return tuple(tuple(button(translate(f"chat_btn_{d}", locale), d) for d in row) for row in MENU)
@@ -86,7 +91,7 @@ def to_json(reply: Reply) -> dict[str, Any]:
     """A reply as JSON (the photo as base64), for the idempotency record and the transcript."""
     return {
         "text": reply.text,
-        "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in reply.buttons],
+        "buttons": [[_button_json(b) for b in row] for row in reply.buttons],
         "photo": base64.b64encode(reply.photo).decode() if reply.photo else None,
     }
 
@@ -96,6 +101,14 @@ def from_json(stored: Mapping[str, Any]) -> Reply:
     photo = stored.get("photo")
     return Reply(
         text=stored["text"],
-        buttons=tuple(tuple(Button(b["label"], b["data"]) for b in row) for row in stored.get("buttons", ())),
+        buttons=tuple(
+            tuple(Button(b["label"], b["data"], b.get("url")) for b in row)
+            for row in stored.get("buttons", ())
+        ),
         photo=base64.b64decode(photo) if photo else None,
     )
+
+
+def _button_json(pressed: Button) -> dict[str, Any]:
+    made = {"label": pressed.label, "data": pressed.data}
+    return made | ({"url": pressed.url} if pressed.url else {})

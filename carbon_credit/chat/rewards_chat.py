@@ -30,12 +30,13 @@ def catalogue(turn: Turn) -> list[Reply]:
 
 
 def choose(turn: Turn, reward_id: str) -> list[Reply]:
-    """``redeem:<reward id>`` pressed: ask to confirm spending the points."""
-    if not reward_id.isdigit():
-        return [turn.say("chat_expired")]
+    """``redeem:<reward id>`` pressed: ask to confirm spending the points (an id that is not plain ASCII
+    digits, "²" or "٣", is a button this chat never made)."""
+    if not (reward_id.isascii() and reward_id.isdigit()):
+        return [turn.with_menu("chat_bad_button")]
     reward = rewards.get_reward(session=turn.db, reward_id=int(reward_id))
     turn.clear()
-    pending = turn.new_pending(kind="redeem", reward_id=reward.id)
+    pending = turn.new_pending(kind="redeem", reward_id=reward.id, previewed_at=turn.now.isoformat())
     turn.state = "confirm"
     text = turn.t("chat_confirm_redeem", name=_name(turn, reward), cost=reward.cost)
     return [Reply(text, replies.confirm_buttons(turn.locale, pending["id"]))]

@@ -10,10 +10,12 @@ MAX_BUTTON_DATA = 64  # Telegram's callback_data limit, in bytes
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A button under a reply: ``label`` is shown, ``data`` comes back as :attr:`Incoming.button`."""
+    """A button under a reply: ``label`` is shown, ``data`` comes back as :attr:`Incoming.button`; a button
+    with a ``url`` opens that page instead (its ``data`` is not sent back)."""
 
     label: str
     data: str
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

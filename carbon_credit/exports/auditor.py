@@ -29,6 +29,7 @@ ACTIVITY_HEADERS = (
     "xlsx.district",
     "xlsx.behaviour",
     "xlsx.channel",
+    "xlsx.evidence",
     "xlsx.status",
     "xlsx.occurred_at",
     "xlsx.day",
@@ -157,6 +158,7 @@ def _activity_rows(session: Session, day_from: date, day_to: date, labels: _Labe
             *(r.id, r.resident_id, r.display_name, labels.district(r.district_id)),
             labels(f"behaviour.{r.behaviour}"),
             labels(f"stats.channel.{r.channel}"),
+            labels(f"evidence.{r.evidence}"),
             labels(f"stats.status.{r.status}"),
             *(wall_time(r.occurred_at), r.local_day, r.grams, r.points, r.bonus_points, r.campaign_id),
             *(r.methodology_id, r.methodology_version, text, r.inputs_json, r.note, r.ledger_entry_id),
@@ -169,7 +171,14 @@ def _activity_query(day_from: date, day_to: date):
     return (
         select(
             *(a.id, a.resident_id, Resident.display_name, Resident.district_id),
-            *(a.behaviour, a.channel, a.status, *(a[name] for name in plain), a.methodology_version),
+            *(
+                a.behaviour,
+                a.channel,
+                a.evidence,
+                a.status,
+                *(a[name] for name in plain),
+                a.methodology_version,
+            ),
             cast(a.factors, Text).label("factors_json"),  # the stored text: decoded once per distinct value
             cast(a.inputs, Text).label("inputs_json"),
             *(a.note, a.ledger_entry_id),

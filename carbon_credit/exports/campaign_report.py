@@ -1,7 +1,8 @@
-"""The campaign report: one campaign's workbook with its totals, by district, by behaviour and by day (from
-the daily rollups), and every methodology and factor with its published source. Numbers are written as
-numbers, with their unit in the column header ("减排量 (kg CO2e)"); sheet and column names are Chinese by
-default, English for ``locale="en"``."""
+"""The campaign report: one campaign's workbook with its totals (and the reportable total: verified and
+evidenced reductions only), by district, by behaviour, by evidence level and by day (from the daily
+rollups), and every methodology and factor with its published source. Numbers are written as numbers, with
+their unit in the column header ("减排量 (kg CO2e)"); sheet and column names are Chinese by default, English
+for ``locale="en"``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from carbon_credit.activities import Activity, DailyRollup
+from carbon_credit.activities import REPORTABLE_LEVELS, Activity, DailyRollup
 from carbon_credit.campaigns import Campaign
 from carbon_credit.exports.sheets import (
     Progress,
@@ -43,10 +44,14 @@ def campaign_report(
     if campaign is None:
         raise NotFound("campaign_not_found_for_export", what="campaign", campaign_id=campaign_id)
     wb = Workbook(write_only=True)
-    rows = _totals_sheet(
-        wb, locale, campaign, _sums(session, campaign_id), _participants(session, campaign_id)
-    )
-    rows += _breakdowns(session, wb, locale, _R.campaign_id == campaign_id)
+    mine = _R.campaign_id == campaign_id
+    by_evidence = _rollup_by(session, _R.evidence, mine)
+    reportable = sum(row[2] for row in by_evidence if row[0] in REPORTABLE_LEVELS)
+    total = (*_sums(session, campaign_id), reportable)
+    rows = _totals_sheet(wb, locale, campaign, total, _participants(session, campaign_id))
+    rows += _breakdowns(session, wb, locale, mine)
+    evidence = lambda key: translate(f"evidence.{key}", locale)  # noqa: E731
+    rows += _breakdown(wb, locale, "xlsx.sheet.by_evidence", "xlsx.evidence", by_evidence, evidence)
     rows += methodology_sheet(wb, locale)
     wb.save(str(path))
     if progress:
@@ -100,7 +105,7 @@ def _totals_sheet(wb: Workbook, locale: str, campaign: Campaign, total: tuple, p
     t = lambda code: translate(code, locale)  # noqa: E731
     ws = sheet(wb, t("xlsx.sheet.totals"), [t("xlsx.item"), t("xlsx.value")], (28, 36))
     name = campaign.name_en if locale == "en" else campaign.name_zh
-    activities, grams, points, bonus = total
+    activities, grams, points, bonus, reportable = total
     rows = [
         (t("xlsx.campaign_id"), campaign.id),
         (t("xlsx.campaign_name"), safe(ws, name)),
@@ -110,9 +115,11 @@ def _totals_sheet(wb: Workbook, locale: str, campaign: Campaign, total: tuple, p
         (t("xlsx.spent"), campaign.spent_points),
         (t("xlsx.activities"), activities),
         (t("xlsx.kg"), kg(ws, grams)),
+        (t("xlsx.reportable_kg"), kg(ws, reportable)),
         (t("xlsx.points"), points),
         (t("xlsx.bonus_points"), bonus),
         (t("xlsx.participants"), participants),
+        (t("xlsx.note"), safe(ws, t("xlsx.reportable_note"))),
     ]
     for row in rows:
         ws.append(list(row))

@@ -3,9 +3,9 @@
 Each job is an ordinary function ``job(engine, settings, now=None)`` that tests call directly. Every job but
 the read-only ledger check claims a run key (job, period) in ``job_runs`` (carbon_credit.jobs.runs), so two
 schedulers started by mistake do the work once per period (docs/operations-jobs.md lists the jobs and their
-periods). The rules themselves live in their features: points expiry in ``ledger``, campaign announcements
-and the weekly summary in ``notifications``, rollups in ``activities``, tap-ins and imports in ``transit``,
-exports in ``exports``.
+periods). The rules themselves live in their features: points expiry in ``ledger``, campaign announcements,
+the weekly summary and the tree-year reminders in ``notifications``, rollups in ``activities``, tap-ins and
+imports in ``transit``, exports in ``exports``, anomaly flags in ``review``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from carbon_credit import exports, ledger, notifications, transit
+from carbon_credit import exports, ledger, notifications, review, transit
 from carbon_credit.activities import credit_discrepancies, rebuild_rollups
 from carbon_credit.jobs.runs import claimed, once, slot
 from carbon_credit.platform import clock
@@ -99,6 +99,26 @@ def points_expiry(engine: Engine, settings: Settings, now: datetime | None = Non
     return once(engine, "points-expiry", clock.local_day(now).isoformat(), work)
 
 
+def flag_anomalies(engine: Engine, settings: Settings, now: datetime | None = None) -> dict | None:
+    """Daily: flag accounts with anomalies of the last week for review (``review.flag_anomalies``)."""
+    now = now or clock.now()
+
+    def work(session):
+        return {"flagged": review.flag_anomalies(session=session, now=now)}
+
+    return once(engine, "flag-anomalies", clock.local_day(now).isoformat(), work)
+
+
+def tree_year_reminders(engine: Engine, settings: Settings, now: datetime | None = None) -> dict | None:
+    """Daily: ask for a survival photo of plantings whose next tree-year is due (``notifications``)."""
+    now = now or clock.now()
+
+    def work(session):
+        return {"queued": notifications.remind_tree_years(session=session, now=now)}
+
+    return once(engine, "tree-year-reminders", clock.local_day(now).isoformat(), work)
+
+
 def resume_imports(engine: Engine, settings: Settings, now: datetime | None = None) -> dict | None:
     """Every minute: carry unfinished operator trip imports forward (after a crash or a long file)."""
     if not claimed(engine, "resume-imports", slot(now or clock.now(), 1)):
@@ -136,6 +156,8 @@ JOBS = [
     Job("campaign-notices", campaign_notices, "cron", {"minute": "1-59/10"}),
     Job("weekly-summary", weekly_summary, "cron", {"day_of_week": "mon", "hour": 9, "minute": 0}),
     Job("points-expiry", points_expiry, "cron", {"hour": 3, "minute": 30}),
+    Job("flag-anomalies", flag_anomalies, "cron", {"hour": 2, "minute": 15}),
+    Job("tree-year-reminders", tree_year_reminders, "cron", {"hour": 9, "minute": 30}),
     Job("resume-imports", resume_imports, "interval", {"minutes": 1}),
     Job("run-exports", run_exports, "interval", {"minutes": 1}),
 ]

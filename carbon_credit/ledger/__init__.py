@@ -1,6 +1,7 @@
 """The points ledger: the ONLY writer of ledger entries and account balances (post, reverse, balance,
-discrepancies). Imports no feature."""
+discrepancies, debt after a clawback). Imports no feature."""
 
+from carbon_credit.ledger.debt import Debt, debt_of
 from carbon_credit.ledger.expiry import expire_points
 from carbon_credit.ledger.models import LEDGER_KINDS, Account, LedgerEntry
 from carbon_credit.ledger.operations import (
@@ -22,6 +23,8 @@ __all__ = [
     "LEDGER_KINDS",
     "Account",
     "LedgerEntry",
+    "Debt",
+    "debt_of",
     "MAX_POINTS_PER_ENTRY",
     "SIGNS",
     "Posting",

@@ -11,14 +11,14 @@ from carbon_credit.platform import clock
 from carbon_credit.platform.models import in_values
 
 LEDGER_KINDS = ("earn", "redeem", "reversal", "expiry", "adjustment")
+DEBT_RULE = "balance_after >= 0 OR points > 0 OR kind = 'reversal'"
 
 
 class Account(SQLModel, table=True):
     """A points account. ``balance`` is a cache of the sum of its ledger entries, kept in the same
-    transaction as every entry, and the database itself refuses a negative balance."""
+    transaction as every entry. It is negative only as a debt left by a clawback (see LedgerEntry)."""
 
     __tablename__ = "accounts"
-    __table_args__ = (CheckConstraint("balance >= 0", name="ck_accounts_balance_non_negative"),)
     id: int | None = Field(default=None, primary_key=True)
     resident_id: int | None = Field(default=None, foreign_key="residents.id", unique=True)
     balance: int = Field(default=0, sa_type=BigInteger)
@@ -32,6 +32,9 @@ class LedgerEntry(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(in_values("kind", LEDGER_KINDS), name="ck_ledger_entries_kind"),
         CheckConstraint("points <> 0", name="ck_ledger_entries_points_non_zero"),
+        # Only a clawback (a reversal) may leave a balance below zero; a credit may leave it there while it
+        # repays a debt; every other debit (redeem, expiry, adjustment) keeps the balance at or above zero.
+        CheckConstraint(DEBT_RULE, name="ck_ledger_entries_debt_by_clawback_only"),
         Index("ix_ledger_entries_account_id_id", "account_id", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)

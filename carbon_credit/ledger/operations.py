@@ -3,9 +3,11 @@
 Rules (docs/ledger.md):
 - entries are append-only integers; a correction is a reversal entry, never an edit or delete;
 - ``Account.balance`` is updated in the same transaction as each entry, so it always equals the sum of
-  the account's entries; the database also refuses a negative balance (CHECK constraint);
+  the account's entries;
 - a debit is one conditional ``UPDATE ... SET balance = balance - :n WHERE balance >= :n`` whose row count
   decides, which is atomic on SQLite and PostgreSQL alike (``SELECT ... FOR UPDATE`` is a no-op on SQLite);
+  only a clawback (kind ``reversal``) always lands, leaving a debt (a negative balance) when the points were
+  spent; the database refuses any other entry that leaves a balance below zero (CHECK constraint);
 - every entry has a unique idempotency key: posting the same key again returns the first entry unchanged,
   and reusing a key for a different posting is refused.
 """
@@ -98,8 +100,9 @@ def balance(*, session: Session, account_id: int) -> int:
 def post(*, session: Session, posting: Posting) -> LedgerEntry:
     """Post one entry and move the balance, atomically and idempotently.
 
-    Raises InsufficientPoints if a debit would overdraw, IdempotencyConflict if the key was used for a
-    different posting, InvalidAmount for a zero, fractional or absurd amount.
+    Raises InsufficientPoints if a debit would overdraw (a ``reversal`` never does: it leaves a debt),
+    IdempotencyConflict if the key was used for a different posting, InvalidAmount for a zero, fractional or
+    absurd amount.
     """
     _validate(posting)
     if posting.points > 0:
@@ -109,7 +112,7 @@ def post(*, session: Session, posting: Posting) -> LedgerEntry:
         return _same_or_conflict(existing, posting)
     try:
         with session.begin_nested():
-            new_balance = _move(session, posting.account_id, posting.points)
+            new_balance = _move(session, posting.account_id, posting.points, posting.kind == "reversal")
             entry = LedgerEntry(**_row(posting, new_balance))
             session.add(entry)
             session.flush()
@@ -131,7 +134,7 @@ def _post_credit(session: Session, posting: Posting) -> LedgerEntry:
     entry = session.scalars(statement.returning(LedgerEntry)).one_or_none()
     if entry is not None:
         return entry
-    _move(session, posting.account_id, -posting.points)
+    _move(session, posting.account_id, -posting.points, True)
     existing = _by_key(session, posting.idempotency_key)
     if existing is None:  # not reachable: the key is the only conflict target
         raise IdempotencyConflict(key=posting.idempotency_key)
@@ -184,8 +187,8 @@ def reverse(
     memo: str | None = None,
     at: datetime | None = None,
 ) -> LedgerEntry:
-    """Write the opposite of an entry (a reversal of a debit credits; of a credit, debits if the balance
-    still allows it, else InsufficientPoints)."""
+    """Write the opposite of an entry: a reversal of a debit credits; of a credit, debits, and always lands
+    (a clawback): when the points were spent meanwhile, the account goes into debt (``debt_of``)."""
     original = session.get(LedgerEntry, entry_id)
     if original is None:
         raise NotFound(what="ledger_entry", entry_id=entry_id)
@@ -246,10 +249,11 @@ def _validate(posting: Posting) -> None:
         raise IdempotencyConflict(key=posting.idempotency_key)
 
 
-def _move(session: Session, account_id: int, points: int) -> int:
-    """Atomically add ``points`` to the balance; returns the new balance or raises."""
+def _move(session: Session, account_id: int, points: int, may_overdraw: bool = False) -> int:
+    """Atomically add ``points`` to the balance; returns the new balance or raises (a debit that would
+    overdraw, unless ``may_overdraw``: a clawback)."""
     stmt = update(_accounts).where(_accounts.c.id == account_id).values(balance=_accounts.c.balance + points)
-    if points < 0:
+    if points < 0 and not may_overdraw:
         stmt = stmt.where(_accounts.c.balance >= -points)
     new_balance = session.execute(stmt.returning(_accounts.c.balance)).scalar_one_or_none()
     if new_balance is not None:

@@ -1,37 +1,32 @@
 """The one clock and Beijing time: every "now" in the platform comes from :func:`now`.
 
 Stored times are aware UTC; people see Beijing time (``2026-12-06 23:15``); caps, statistics and claim
-windows count Beijing calendar days. Tests (and a replay tool) set the clock with :func:`frozen`.
+windows count Beijing calendar days. Tests set the clock: :func:`running_from` moves it to another moment
+from which it runs on (tests/test_calendar.py runs the domain tests as if it were New Year's Eve, a leap
+day or a Monday at midnight in Beijing).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
-_frozen: datetime | None = None
+_offset = timedelta(0)
 
 
 def now() -> datetime:
-    """Aware UTC now: the frozen moment when one is set, else the wall clock."""
-    return _frozen if _frozen is not None else datetime.now(UTC)
+    """Aware UTC now: the wall clock, moved by :func:`running_from` in tests."""
+    return datetime.now(UTC) + _offset
 
 
-@contextmanager
-def frozen(moment: datetime) -> Iterator[datetime]:
-    """Within the block (in every thread), :func:`now` answers ``moment`` (an aware time)."""
-    global _frozen
+def running_from(moment: datetime) -> None:
+    """From now on the clock reads ``moment`` (an aware time) and runs on from it, in every thread."""
+    global _offset
     if moment.tzinfo is None:
         raise ValueError("the clock takes an aware time")
-    previous, _frozen = _frozen, moment.astimezone(UTC)
-    try:
-        yield _frozen
-    finally:
-        _frozen = previous
+    _offset = moment - datetime.now(UTC)
 
 
 def as_utc(moment: datetime, zone: ZoneInfo = BEIJING) -> datetime:

@@ -38,6 +38,9 @@ INT_SETTINGS = {
     "review_trees": "REVIEW_TREES",
     "chat_messages_per_minute": "CHAT_MESSAGES_PER_MINUTE",
     "sqlite_busy_timeout_s": "SQLITE_BUSY_TIMEOUT_S",
+    "login_backoff_after": "LOGIN_BACKOFF_AFTER",
+    "login_backoff_seconds": "LOGIN_BACKOFF_SECONDS",
+    "card_proof_days": "TRANSIT_CARD_PROOF_DAYS",
 }
 
 
@@ -72,6 +75,12 @@ class Settings:
     max_upload_bytes: int = 5 * 1024 * 1024
     login_rate_limit: str = "10 per minute; 50 per hour"
     checkin_rate_limit: str = "30 per minute"
+    # Per-account login back-off (carbon_credit/residents/attempts.py): after this many failures for one
+    # login, each further failure locks it for this many seconds, doubling each time (at most an hour).
+    login_backoff_after: int = 5
+    login_backoff_seconds: int = 60
+    # A transit card is claimed by naming one of its trips from an operator file of the last this many days.
+    card_proof_days: int = 30
     # Transit: a tap-in waits this long for its tap-out; shorter trips are not credited; a stop cannot start
     # another trip for the same resident within the cooldown; at most this many credited trips a day.
     tap_in_expiry_minutes: int = 180
@@ -89,7 +98,8 @@ class Settings:
     telegram_webhook_url: str | None = None  # public HTTPS URL: webhook mode instead of polling
     telegram_webhook_secret: str | None = None  # checked against X-Telegram-Bot-Api-Secret-Token
     # How far back an activity may be dated when it is recorded, in days (docs/rules.md).
-    claim_window_days: dict[str, int] = field(default_factory=lambda: {"default": 7, "tree_planting": 366})
+    # Evidence channels (operator imports); a resident's own claims: the policy table (docs/rules.md).
+    claim_window_days: dict[str, int] = field(default_factory=lambda: {"default": 7})
     # Points expiry: unspent points older than this many days expire (the daily job); 0 = never.
     points_expiry_days: int = 0
 

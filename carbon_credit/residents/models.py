@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, false
+from sqlalchemy import BigInteger, CheckConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from carbon_credit.platform import clock
@@ -38,9 +38,13 @@ class Resident(SQLModel, table=True):
     role: str = Field(default="resident", max_length=16)
     telegram_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)
     transit_card: str | None = Field(default=None, max_length=32, unique=True)  # operator card number
+    # When the card's ownership was proved (a named trip or an administrator): earlier trips are not theirs.
+    transit_card_since: datetime | None = None
     leaderboard_opt_in: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     weekly_summary_opt_in: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     is_active: bool = Field(default=True)
+    # Signed into every session and remember-me cookie: raising it ends them all (logout, password, lock).
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     created_at: datetime = Field(default_factory=clock.now)
 
 

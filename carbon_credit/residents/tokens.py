@@ -68,6 +68,17 @@ def revoke_token(*, session: Session, resident_id: int, token_id: int) -> None:
         session.flush()
 
 
+def revoke_all_tokens(*, session: Session, resident_id: int) -> int:
+    """Revoke every unrevoked token of the resident (a password change does); returns how many."""
+    table = ApiToken.__table__
+    done = session.execute(
+        update(table)
+        .where(table.c.resident_id == resident_id, table.c.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+    return done.rowcount or 0
+
+
 @dataclass(frozen=True, slots=True)
 class TokenOwner:
     """The active owner of a valid token, as plain values, and when the token was last recorded as used."""

@@ -4,7 +4,7 @@
   ``activities.after_credit`` (campaign bonus, rollups), via ``activities.credit_pending``;
 - **reject** a pending entry: status ``rejected`` with the administrator's reason, nothing credited;
 - **reject a credited entry**: its points, campaign bonus and rollup are taken back first
-  (carbon_credit.review.reversal), refused as a whole if the resident has spent them.
+  (carbon_credit.review.reversal); this always lands, leaving a debt if the resident has spent them.
 
 Every decision writes an audit entry (``review.approve`` / ``review.reject``, before/after) and queues one
 notification for the resident (dedupe key ``review:<id>:approved|rejected``), all in the caller's
@@ -56,6 +56,7 @@ class Decision:
     changed: bool
     points: int = 0  # credited by an approval
     reversed_points: int = 0  # taken back by a rejection after a credit
+    debt: int = 0  # what the resident owes after the clawback (points already spent), 0 when none
 
 
 def approve(
@@ -114,8 +115,8 @@ def reject(
     now: datetime | None = None,
 ) -> Decision:
     """Reject an entry with the administrator's reason (1 to :data:`REASON_MAX` characters). A pending
-    entry is simply rejected; a credited one is taken back first (refused if that would overdraw).
-    Rejecting a rejected entry does nothing."""
+    entry is simply rejected; a credited one is taken back first, always (the account goes into debt when
+    the points were spent). Rejecting a rejected entry does nothing."""
     reason = (reason or "").strip()
     if not reason or len(reason) > REASON_MAX:
         raise DomainError("review_reason_required", limit=REASON_MAX)
@@ -126,12 +127,21 @@ def reject(
     reversed_points = take_back(session=session, activity=activity) if activity.status == "credited" else 0
     activity.status = "rejected"
     _mark_reviewed(session, activity, actor_id, now or clock.now(), note=reason)
-    _audit(session, actor_id, "review.reject", activity, before, reversed_points=reversed_points)
+    debt = _debt(session, activity.resident_id) if reversed_points else 0
+    extra = {"reversed_points": reversed_points, **({"debt": debt} if debt else {})}
+    _audit(session, actor_id, "review.reject", activity, before, **extra)
     params = {"reason": reason}
     if reversed_points:
-        params.update(points=reversed_points, message="review_rejected_reversed")
+        message = "review_rejected_debt" if debt else "review_rejected_reversed"
+        params.update(points=reversed_points, message=message, **({"debt": debt} if debt else {}))
     _tell(session, activity, "rejected", params)
-    return Decision(activity.id, "rejected", True, reversed_points=reversed_points)
+    return Decision(activity.id, "rejected", True, reversed_points=reversed_points, debt=debt)
+
+
+def _debt(session: Session, resident_id: int) -> int:
+    """What the resident owes now (0 when the balance is not negative)."""
+    account_id = ledger.account_id_for(session=session, resident_id=resident_id)
+    return ledger.debt_of(session=session, account_id=account_id).owed
 
 
 def _lock(session: Session, activity_ids: Iterable[int]) -> list[Activity]:

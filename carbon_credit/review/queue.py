@@ -72,7 +72,7 @@ def pending(
         .join(Resident, Resident.id == Activity.resident_id)
         .where(Activity.status == "pending")
     )
-    total, page, pages = _paging(session, query, page, per_page)
+    total, page, pages = paging(session, query, page, per_page)
     rows = session.execute(query.order_by(Activity.id).offset((page - 1) * per_page).limit(per_page)).all()
     levels = trust_levels_for(session=session, resident_ids={a.resident_id for a, _ in rows}, now=now)
     items = [QueueRow(a, name, levels[a.resident_id]) for a, name in rows]
@@ -96,7 +96,7 @@ def suspicious(
     )
     if reason:
         query = query.where(TransitRejection.reason == reason)
-    total, page, pages = _paging(session, query, page, per_page)
+    total, page, pages = paging(session, query, page, per_page)
     rows = session.execute(
         query.order_by(TransitRejection.id.desc()).offset((page - 1) * per_page).limit(per_page)
     ).all()
@@ -160,7 +160,8 @@ def get_activity(*, session: Session, activity_id: int) -> Activity:
     return activity
 
 
-def _paging(session: Session, query, page: int, per_page: int) -> tuple[int, int, int]:
+def paging(session: Session, query, page: int, per_page: int) -> tuple[int, int, int]:
+    """(total rows, the page clamped to 1..pages, pages) of a listing query."""
     total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     pages = max(1, -(-total // per_page))
     return total, min(max(1, page), pages), pages

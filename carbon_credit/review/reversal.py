@@ -1,7 +1,7 @@
 """Taking back a credited entry that an administrator rejects: its points (its own earn entry reversed, or
 its share of a batch entry posted back), its campaign bonus (returned to the campaign's budget) and its
-rollup. All or nothing: when the resident has spent the points, the reversal would overdraw and is refused
-(``review_reversal_overdraw``, an InsufficientPoints); the points are never partly taken back."""
+rollup. A clawback always lands, whole: when the resident has spent the points, the account goes into debt
+(a negative balance, ``ledger.debt_of``) that new points repay; redemptions wait until then."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from sqlmodel import Session
 
 from carbon_credit import campaigns, ledger
 from carbon_credit.activities import Activity, add_to_rollups
-from carbon_credit.platform.errors import InsufficientPoints
 from carbon_credit.residents import Resident
 
 
@@ -31,14 +30,11 @@ def _reverse_credit(session: Session, activity: Activity) -> int:
         select(ledger.LedgerEntry).where(ledger.LedgerEntry.idempotency_key == f"bonus:{activity.id}")
     ).scalar_one_or_none()
     total = 0
-    try:
-        if activity.points and activity.ledger_entry_id is not None:
-            _reverse_points(session, activity, memo)
-            total += activity.points
-        if bonus is not None:
-            total += _reverse_bonus(session, activity, bonus, memo)
-    except InsufficientPoints as error:
-        raise InsufficientPoints("review_reversal_overdraw", **error.params) from error
+    if activity.points and activity.ledger_entry_id is not None:
+        _reverse_points(session, activity, memo)
+        total += activity.points
+    if bonus is not None:
+        total += _reverse_bonus(session, activity, bonus, memo)
     return total
 
 
@@ -65,5 +61,14 @@ def _rollup_fact(session: Session, activity: Activity) -> dict[str, Any]:
     district_id = session.execute(
         select(Resident.district_id).where(Resident.id == activity.resident_id)
     ).scalar_one()
-    names = ("local_day", "behaviour", "channel", "campaign_id", "grams", "points", "bonus_points")
+    names = (
+        "local_day",
+        "behaviour",
+        "channel",
+        "evidence",
+        "campaign_id",
+        "grams",
+        "points",
+        "bonus_points",
+    )
     return {**{name: getattr(activity, name) for name in names}, "district_id": district_id or 0}

@@ -1,5 +1,5 @@
 """Rewards: the catalogue, redeeming points for vouchers (all or nothing, once per key) and marking a voucher
-used exactly once."""
+used exactly once; voiding unused vouchers after a clawback (refund, stock back)."""
 
 from carbon_credit.rewards.models import VOUCHER_STATUSES, Reward, Voucher
 from carbon_credit.rewards.operations import (
@@ -22,6 +22,7 @@ from carbon_credit.rewards.operations import (
     voucher_for,
     vouchers_of,
 )
+from carbon_credit.rewards.voids import HeldVoucher, unused_vouchers, void_vouchers
 
 __all__ = [
     "CODE_ALPHABET",
@@ -31,6 +32,7 @@ __all__ = [
     "STAFF_ROLES",
     "VOUCHER_STATUSES",
     "CataloguePage",
+    "HeldVoucher",
     "Reward",
     "Voucher",
     "can_verify",
@@ -44,5 +46,7 @@ __all__ = [
     "redeem",
     "use_voucher",
     "voucher_for",
+    "unused_vouchers",
+    "void_vouchers",
     "vouchers_of",
 ]

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 from carbon_credit.platform import clock
 from carbon_credit.platform.models import in_values
 
-VOUCHER_STATUSES = ("issued", "used")
+VOUCHER_STATUSES = ("issued", "used", "void")
 
 
 class Reward(SQLModel, table=True):
@@ -39,7 +39,8 @@ class Reward(SQLModel, table=True):
 
 
 class Voucher(SQLModel, table=True):
-    """A redeemed reward: an unguessable code, paid for by one ledger entry, used at most once."""
+    """A redeemed reward: an unguessable code, paid for by one ledger entry, used at most once; an unused one
+    may be voided by an administrator (points refunded, stock returned; carbon_credit.rewards.voids)."""
 
     __tablename__ = "vouchers"
     __table_args__ = (CheckConstraint(in_values("status", VOUCHER_STATUSES), name="ck_vouchers_status"),)
@@ -53,3 +54,4 @@ class Voucher(SQLModel, table=True):
     issued_at: datetime = Field(default_factory=clock.now)
     used_at: datetime | None = None
     used_by: int | None = Field(default=None, foreign_key="residents.id")
+    voided_at: datetime | None = None

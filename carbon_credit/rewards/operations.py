@@ -111,8 +111,10 @@ def redeem(
 ) -> Voucher:
     """Spend the reward's cost and take one from its stock for a new voucher, all or nothing.
 
-    Refusals: DomainError ``reward_unavailable``, ``out_of_stock``, ``redeem_limit_reached`` (``limit``);
-    InsufficientPoints from the ledger. The same key again (per resident) returns the same voucher.
+    Refusals: DomainError ``reward_unavailable``, ``out_of_stock``, ``redeem_limit_reached`` (``limit``),
+    ``redeem_blocked_by_debt`` (``debt``: points taken back that were already spent, to be repaid by new
+    points first); InsufficientPoints from the ledger. The same key again (per resident) returns the same
+    voucher.
     """
     now = now or clock.now()
     if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
@@ -124,6 +126,9 @@ def redeem(
         if earlier.reward_id != reward_id:
             raise IdempotencyConflict(key=idempotency_key)
         return earlier
+    owed = -ledger.balance(session=session, account_id=account_id)
+    if owed > 0:
+        raise DomainError("redeem_blocked_by_debt", debt=owed)
     reward = get_reward(session=session, reward_id=reward_id)
     _check_redeemable(session, reward, resident_id, now)
     with session.begin_nested():
@@ -185,7 +190,8 @@ def use_voucher(
     """Mark a voucher used, exactly once. A merchant may only use vouchers of their own rewards.
 
     Refusals: NotFound ``voucher_not_found``; DomainError ``verify_not_allowed``, ``voucher_wrong_merchant``,
-    ``voucher_already_used`` (``used_at`` in local time, ``used_by`` the staff id of the first use).
+    ``voucher_already_used`` (``used_at`` in local time, ``used_by`` the staff id of the first use),
+    ``voucher_voided`` (an administrator voided it and refunded its points).
     """
     if not can_verify(staff_role):
         raise DomainError("verify_not_allowed")
@@ -201,6 +207,8 @@ def use_voucher(
         .values(status="used", used_at=now or clock.now(), used_by=staff_id)
     )
     session.refresh(voucher)
+    if marked.rowcount != 1 and voucher.status == "void":
+        raise DomainError("voucher_voided", voided_at=clock.local_text(voucher.voided_at))
     if marked.rowcount != 1:
         raise DomainError(
             "voucher_already_used", used_at=clock.local_text(voucher.used_at), used_by=voucher.used_by

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from carbon_credit.activities import Activity, DailyRollup
+from carbon_credit.activities import REPORTABLE_LEVELS, Activity, DailyRollup
 from carbon_credit.campaigns import Campaign, get_campaign, status
 from carbon_credit.platform import clock
 from carbon_credit.platform.errors import NotFound
@@ -49,6 +49,12 @@ class CampaignTotals:
     by_behaviour: list[Breakdown] = field(default_factory=list)
     by_district: list[Breakdown] = field(default_factory=list)
     by_day: list[tuple[date, int, int]] = field(default_factory=list)  # (day, activities, grams)
+    by_evidence: list[Breakdown] = field(default_factory=list)  # key: verified, evidenced, declared
+
+    @property
+    def reportable_grams(self) -> int:
+        """Grams CO2e of the campaign's verified and evidenced activities (the reportable total)."""
+        return sum(b.grams for b in self.by_evidence if b.key in REPORTABLE_LEVELS)
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,7 @@ def totals(
         by_behaviour=by_behaviour,
         by_district=_by_district(session, mine),
         by_day=_series(session, campaign, now or clock.now()),
+        by_evidence=_by_evidence(session, mine),
     )
 
 
@@ -102,6 +109,12 @@ _SUMS = (func.sum(DailyRollup.activities), func.sum(DailyRollup.grams), func.sum
 
 def _by_behaviour(session: Session, mine) -> list[Breakdown]:
     query = select(DailyRollup.behaviour, *_SUMS).where(mine).group_by(DailyRollup.behaviour)
+    rows = [Breakdown(key, int(n), int(grams), int(bonus)) for key, n, grams, bonus in session.execute(query)]
+    return sorted(rows, key=lambda b: (-b.grams, b.key))
+
+
+def _by_evidence(session: Session, mine) -> list[Breakdown]:
+    query = select(DailyRollup.evidence, *_SUMS).where(mine).group_by(DailyRollup.evidence)
     rows = [Breakdown(key, int(n), int(grams), int(bonus)) for key, n, grams, bonus in session.execute(query)]
     return sorted(rows, key=lambda b: (-b.grams, b.key))
 

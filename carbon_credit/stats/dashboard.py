@@ -1,5 +1,6 @@
 """The administrators' statistics dashboard: totals and time series (day, week, month) of credited activities,
-by behaviour, district, campaign and channel, active residents, redemptions and reward stock.
+by behaviour, district, campaign, channel and evidence level (with the reportable total: verified and
+evidenced only), active residents, redemptions and reward stock.
 
 Sums come from the daily rollups (carbon_credit.activities keeps them on every credit), never from the
 activities table, so the page reads a few thousand rows however many millions of activities there are.
@@ -20,7 +21,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from carbon_credit.activities import Activity, DailyRollup
+from carbon_credit.activities import REPORTABLE_LEVELS, Activity, DailyRollup
 from carbon_credit.campaigns import Campaign
 from carbon_credit.platform.i18n import translate
 from carbon_credit.residents import District
@@ -82,6 +83,12 @@ class Dashboard:
     redemptions: list[Redemptions]
     rewards: list[RewardStock]
     redeemed: tuple[int, int] = field(default=(0, 0))  # (vouchers, points) over the range
+    by_evidence: list[Row] = field(default_factory=list)
+
+    @property
+    def reportable(self) -> Sums:
+        """The sums of verified and evidenced activities: what the city may report as reductions."""
+        return sum((row.sums for row in self.by_evidence if row.key in REPORTABLE_LEVELS), Sums())
 
 
 def dashboard_figures(
@@ -104,6 +111,7 @@ def dashboard_figures(
         by_district=_by(session, _R.district_id, where, _names(session, District, locale, None)),
         by_campaign=_by(session, _R.campaign_id, where, _names(session, Campaign, locale, "#{}")),
         by_channel=_by(session, _R.channel, where, lambda k: translate(f"stats.channel.{k}", locale)),
+        by_evidence=_by(session, _R.evidence, where, lambda k: translate(f"evidence.{k}", locale)),
         redemptions=redemptions,
         rewards=reward_stock(session=session, locale=locale, issued_in_range=vouchers_per_reward(**span)),
         redeemed=(sum(r.vouchers for r in redemptions), sum(r.points for r in redemptions)),

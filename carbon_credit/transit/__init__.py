@@ -1,7 +1,17 @@
 """Transit: QR scans at stops (tap in, tap out, cancel, expiry), the trip rules with the one daily trip cap
-shared by QR and imported trips, residents' transit cards and operator trip imports. Stops, routes, tokens
-and distances come from carbon_credit.stops."""
+shared by QR and imported trips, residents' transit cards (claimed with proof of ownership) and operator trip
+imports. Stops, routes, tokens and distances come from carbon_credit.stops."""
 
+from carbon_credit.transit.card_claims import (
+    ClaimOutcome,
+    card_claims_waiting,
+    card_holder,
+    claim_card,
+    claim_waiting,
+    decide_card_claim,
+    remember_card_trips,
+)
+from carbon_credit.transit.card_models import CardClaim, CardTrip
 from carbon_credit.transit.cards import card_of, link_card, unlink_card
 from carbon_credit.transit.import_rows import COLUMNS as TRIP_COLUMNS
 from carbon_credit.transit.models import ImportBatch, TapIn, TransitRejection
@@ -20,13 +30,21 @@ from carbon_credit.transit.tap_ins import expire_stale_tap_ins, open_tap_in
 __all__ = [
     "TRIP_FILE_LIMITS",
     "TRIP_COLUMNS",
+    "CardClaim",
+    "CardTrip",
     "CheckinPreview",
+    "ClaimOutcome",
     "ImportBatch",
     "ScanResult",
     "TapIn",
     "TransitRejection",
+    "card_claims_waiting",
+    "card_holder",
     "card_of",
+    "claim_card",
+    "claim_waiting",
     "create_batch",
+    "decide_card_claim",
     "expire_stale_tap_ins",
     "get_batch",
     "link_card",
@@ -34,6 +52,7 @@ __all__ = [
     "open_tap_in",
     "preview",
     "process_batch",
+    "remember_card_trips",
     "resume_batch",
     "scan",
     "unfinished_batches",

@@ -1,13 +1,15 @@
 """Residents' transit cards: the card number a transit operator's trip file names (see
 carbon_credit.transit.operator_imports). One card per resident and one resident per card (unique column).
 
-Linking and unlinking are naturally idempotent (the same card twice changes nothing), so the forms need no
-idempotency key beyond that.
+Residents claim a card with proof (carbon_credit.transit.card_claims); :func:`link_card` is the direct link
+an administrator confirms (or a test sets up). Linking and unlinking are naturally idempotent (the same card
+twice changes nothing).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -36,9 +38,10 @@ def card_of(*, session: Session, resident_id: int) -> str | None:
     return resident.transit_card
 
 
-def link_card(*, session: Session, resident_id: int, card: str) -> str:
-    """Link ``card`` to the resident (replacing their previous card); refused with ``transit_card_taken``
-    when it is linked to someone else. Returns the normalised number."""
+def link_card(*, session: Session, resident_id: int, card: str, since: datetime | None = None) -> str:
+    """Link ``card`` to the resident as ownership an administrator confirmed (replacing their previous
+    card), proved from ``since`` (None: the card was always theirs); refused with ``transit_card_taken``
+    when it is linked to someone else. Returns the normalised number. Residents use ``claim_card``."""
     number = normalise_card(card)
     resident = session.get(Resident, resident_id, with_for_update=True)
     if resident is None:
@@ -50,7 +53,7 @@ def link_card(*, session: Session, resident_id: int, card: str) -> str:
         return number
     try:
         with session.begin_nested():
-            resident.transit_card = number
+            resident.transit_card, resident.transit_card_since = number, since
             session.add(resident)
             session.flush()
     except IntegrityError:  # linked by someone else at the same moment
@@ -65,7 +68,7 @@ def unlink_card(*, session: Session, resident_id: int) -> bool:
         raise NotFound(what="resident", resident_id=resident_id)
     if resident.transit_card is None:
         return False
-    resident.transit_card = None
+    resident.transit_card, resident.transit_card_since = None, None
     session.add(resident)
     session.flush()
     return True

@@ -4,7 +4,8 @@ trip cap counted over QR and imported trips together) and is credited through th
 (carbon_credit.activities.record_activities, channel "import") with the trip's key, so importing the same
 trip again credits nothing. A trip overlapping one of the resident's QR trips is skipped (``claimed_by_qr``);
 rows with unknown cards are skipped silently (most cards are not linked); rows older than the claim window
-are refused with a row error (``occurred_too_long_ago``)."""
+are refused with a row error (``occurred_too_long_ago``). Trips boarded before a card's ownership was proved
+are skipped the same way (they are not its owner's), and every trip is kept a while for card claims."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from carbon_credit.platform import clock
 from carbon_credit.platform.settings import Settings
 from carbon_credit.residents import Resident
 from carbon_credit.stops import Distance, Stop
+from carbon_credit.transit.card_claims import remember_card_trips
 from carbon_credit.transit.import_rows import Trip, parse_row, problem
 from carbon_credit.transit.models import TapIn
 from carbon_credit.transit.trips import Leg, credited_trips, measure_leg, trip_refusal
@@ -79,8 +81,10 @@ def import_chunk(
         trip, listed = parse_row(row, values)
         outcome.problems += [listed] if listed is not None else []
         trips += [trip] if trip is not None else []
-    owners = _owners(session, {t.card for t in trips})
-    linked = [t for t in trips if t.card in owners]
+    seen = [(t.card, t.from_code, t.boarded_at) for t in trips]
+    remember_card_trips(session=session, settings=settings, trips=seen, now=now)
+    owners, since = _owners(session, {t.card for t in trips})
+    linked = [t for t in trips if t.card in owners and (since[t.card] or t.boarded_at) <= t.boarded_at]
     outcome.skipped += len(trips) - len(linked)  # unknown cards: skipped, not listed
     _load_stops(session, state, {c for t in linked for c in (t.from_code, t.to_code)})
     candidates = []
@@ -189,16 +193,19 @@ def _activity(trip: Trip, resident_id: int, leg: Leg, stops: dict[str, Stop | No
     )
 
 
-def _owners(session: Session, cards: set[str]) -> dict[str, int]:
-    """Active residents' ids by their linked card number."""
+def _owners(session: Session, cards: set[str]) -> tuple[dict[str, int], dict[str, datetime | None]]:
+    """Active residents' ids by their linked card number, and since when each card is proved theirs
+    (trips boarded before that are not theirs to be credited)."""
     owners: dict[str, int] = {}
+    since: dict[str, datetime | None] = {}
     ordered = sorted(cards)
     for start in range(0, len(ordered), IN_CHUNK):
-        query = select(Resident.transit_card, Resident.id).where(
+        query = select(Resident.transit_card, Resident.id, Resident.transit_card_since).where(
             Resident.transit_card.in_(ordered[start : start + IN_CHUNK]), Resident.is_active.is_(True)
         )
-        owners.update({card: resident_id for card, resident_id in session.execute(query)})
-    return owners
+        for card, resident_id, proved in session.execute(query):
+            owners[card], since[card] = resident_id, proved
+    return owners, since
 
 
 def _load_stops(session: Session, state: ChunkState, codes: set[str]) -> None:

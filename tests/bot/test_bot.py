@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -18,8 +19,8 @@ from sqlalchemy import select
 
 import carbon_credit.chat as chat_engine
 from bot.__main__ import ALLOWED_UPDATES, mode, webhook_problem
+from bot.app import build_application
 from carbon_credit import ledger, rewards
-from carbon_credit.activities import points_for
 from carbon_credit.chat import Button, Incoming, Reply, create_link_code
 from carbon_credit.demo.transit import seed_demo_transit
 from carbon_credit.platform.database import read_session, session_scope
@@ -55,7 +56,7 @@ def scripted(monkeypatch):
 def keyboard(params: dict) -> list[list[tuple[str, str]]]:
     """(label, callback_data) rows of a sent message's inline keyboard."""
     rows = json.loads(params["reply_markup"])["inline_keyboard"]
-    return [[(b["text"], b["callback_data"]) for b in row] for row in rows]
+    return [[(b["text"], b.get("callback_data") or b["url"]) for b in row] for row in rows]
 
 
 # -- the adapter -----------------------------------------------------------------------------------------
@@ -214,9 +215,10 @@ def texts(api) -> list[str]:
     return [p.get("text") or p.get("caption") or "" for p in api.sent()]
 
 
-def paper_points(settings, kg: str = "2") -> int:
-    """What the published recycling factor gives for ``kg`` of mixed paper."""
-    return points_for(quantify("recycling", material="mixed_paper", kg=kg).grams, settings)
+def promised(api) -> int:
+    """The points the last preview promised ("…，7826 积分？"): admission decides, confirming credits them."""
+    preview = next(text for text in reversed(texts(api)) if "积分？" in text)
+    return int(re.search(r"(\d+) 积分？", preview).group(1))
 
 
 @pytest.mark.asyncio
@@ -273,13 +275,14 @@ async def test_logging_recycling_by_free_text_credits_the_published_factor(
     make_app, bot_api, engine, settings, linked
 ):
     resident_id = linked(8004)
-    expected = paper_points(settings)
+    grams = quantify("recycling", material="mixed_paper", kg="2").grams
     mei = Person(user_id=8004)
     async with make_app() as app:
         await feed(app, mei.message("回收了2公斤纸"))
-        assert f"{expected} 积分" in texts(bot_api)[-1] and balance(engine, resident_id) == 0
+        assert f"{grams / 1000:.1f} kg CO2e" in texts(bot_api)[-1] and balance(engine, resident_id) == 0
+        expected = promised(bot_api)
         await feed(app, mei.press(button_data(bot_api, "ok:")))
-    assert texts(bot_api)[-1] == translate("chat_recorded", "zh_Hans", points=expected)
+    assert texts(bot_api)[-1].startswith(translate("chat_recorded", "zh_Hans", points=expected))
     assert balance(engine, resident_id) == expected
 
 
@@ -295,7 +298,7 @@ async def test_logging_recycling_by_buttons(make_app, bot_api, engine, settings,
         assert texts(bot_api)[-1] == translate("chat_ask_kg", "zh_Hans")
         await feed(app, lei.message("2"))
         await feed(app, lei.press(button_data(bot_api, "ok:")))
-    assert balance(engine, resident_id) == paper_points(settings)
+    assert balance(engine, resident_id) == promised(bot_api)
     assert len(bot_api.of("answerCallbackQuery")) == 4  # every press was acknowledged
 
 
@@ -334,7 +337,7 @@ async def test_the_same_update_delivered_twice_credits_once(make_app, bot_api, e
         confirm = jun.press(button_data(bot_api, "ok:"))
         await feed(app, confirm)
         await feed(app, confirm)  # Telegram resends an update it thinks was lost
-    assert balance(engine, resident_id) == paper_points(settings)
+    assert balance(engine, resident_id) == promised(bot_api)
     assert texts(bot_api)[-1] == texts(bot_api)[-2]  # the first answer, replayed
 
 
@@ -347,7 +350,7 @@ async def test_a_double_pressed_confirm_button_credits_once(make_app, bot_api, e
         data = button_data(bot_api, "ok:")
         await feed(app, ping.press(data))
         await feed(app, ping.press(data))
-    expected = paper_points(settings)
+    expected = promised(bot_api)
     assert balance(engine, resident_id) == expected
     assert texts(bot_api)[-1].startswith(translate("chat_already_recorded", "zh_Hans", points=expected))
 
@@ -365,7 +368,7 @@ async def test_a_restarted_bot_continues_a_half_finished_dialogue(
     async with make_app() as restarted:  # a new process on the same database
         await feed(restarted, qiang.message("2"))
         await feed(restarted, qiang.press(button_data(bot_api, "ok:")))
-    assert balance(engine, resident_id) == paper_points(settings)
+    assert balance(engine, resident_id) == promised(bot_api)
 
 
 @pytest.mark.asyncio
@@ -389,3 +392,40 @@ async def test_an_unexpected_error_gets_a_friendly_answer_and_the_next_update_st
     assert "database on fire" not in apology
     assert answer == [translate("chat_balance", "zh_Hans", points=0)]
     assert "database on fire" in caplog.text  # logged with its traceback for the operator
+
+
+# -- what the chat never does: declare a trip, fail on an odd button --------------------------------------
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("data", ["redeem:²", "redeem:٣", "log:未知", "ok:١٢３", "ok:", "x" * 64, "日" * 21])
+async def test_an_odd_button_value_gets_a_plain_answer(make_app, bot_api, engine, linked, data):
+    linked(8020)
+    async with make_app() as app:
+        await feed(app, Person(user_id=8020).press(data))
+    assert texts(bot_api)[-1] == translate("chat_bad_button", "zh_Hans")
+    assert translate("domain_error", "zh_Hans") not in "\n".join(texts(bot_api))
+
+
+@pytest.mark.asyncio
+async def test_a_bus_ride_is_explained_with_a_link_to_the_card_page_never_logged(
+    bot_api, bot_settings, engine, linked
+):
+    resident_id = linked(8021)
+    served = bot_settings.with_overrides(public_base_url="https://cc.example.cn")
+    async with build_application(served, base_url=bot_api.base_url, engine=engine) as app:
+        await feed(app, Person(user_id=8021).message("坐公交8公里"))
+    [sent] = [params for params in bot_api.sent() if "扫描站牌上的二维码" in params.get("text", "")]
+    rows = keyboard(sent)
+    assert rows[0] == [("绑定公交卡", "https://cc.example.cn/account/card")]
+    assert not any(data.startswith("ok:") for row in rows for _label, data in row)
+    assert balance(engine, resident_id) == 0
+
+
+@pytest.mark.asyncio
+async def test_an_http_link_is_left_out_of_the_keyboard(make_app, bot_api, linked):
+    linked(8022)
+    async with make_app() as app:  # the test server's http://127.0.0.1 address: Telegram would refuse it
+        await feed(app, Person(user_id=8022).message("坐公交8公里"))
+    sent = next(params for params in bot_api.sent() if "扫描站牌上的二维码" in params.get("text", ""))
+    assert all(not label.startswith("绑定公交卡") for row in keyboard(sent) for label, _data in row)

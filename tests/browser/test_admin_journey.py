@@ -66,7 +66,7 @@ def test_admin_campaign_import_poster_export(page, live_server, shoot, tmp_path)
         ).scalar_one()
     with session_scope(server.engine) as session:  # residents act during the campaign
         for n, inputs in enumerate(({"mode": "bus", "km": "6"}, {"mode": "metro", "km": "9"})):
-            item = ActivityInput(resident.id, "transit", inputs, "web", f"campaign-{n}")
+            item = ActivityInput(resident.id, "transit", inputs, "import", f"campaign-{n}")  # operator trips
             record_activity(session=session, settings=server.settings, item=item)
 
     # Stops from a workbook: preview, then import.

@@ -40,6 +40,10 @@ def test_register_ride_redeem_in_a_browser(page, live_server, shoot):
     page.fill("input[name=confirm]", "green-commute-1")
     shoot(page, "01-register")
     page.click("main form button[type=submit]")
+    page.wait_for_url(f"{server.url}/login")  # registration never signs in (it would tell who has an account)
+    page.fill("input[name=login]", "13912345678")
+    page.fill("input[name=password]", "green-commute-1")
+    page.click("main form button[type=submit]")
     page.wait_for_url(f"{server.url}/")
     assert page.get_by_text("退出").is_visible()
 

@@ -25,9 +25,9 @@ from quantification import quantify
 NOON_SHANGHAI = datetime(2026, 6, 5, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai, World Environment Day
 
 
-def _record(engine, settings, resident, behaviour, inputs, key, occurred_at=NOON_SHANGHAI):
+def _record(engine, settings, resident, behaviour, inputs, key, occurred_at=NOON_SHANGHAI, channel="web"):
     with session_scope(engine) as session:
-        item = ActivityInput(resident, behaviour, inputs, "web", key, occurred_at)
+        item = ActivityInput(resident, behaviour, inputs, channel, key, occurred_at)
         return record_activity(session=session, settings=settings, item=item, now=occurred_at)
 
 
@@ -45,7 +45,8 @@ def _count(engine, model) -> int:
 
 def test_bus_trip_is_credited_by_the_published_factor_with_its_audit_trail(engine, settings, make_resident):
     resident = make_resident()
-    activity = _record(engine, settings, resident, "transit", {"mode": "bus", "km": "8"}, "trip-1")
+    trip = {"mode": "bus", "km": "8"}
+    activity = _record(engine, settings, resident, "transit", trip, "trip-1", channel="import")
     assert activity.grams == 215  # 8 km x 26.9 g/pkm = 215.2 g, half-up to whole grams
     assert activity.points == activity.points_quantified == 215
     assert (activity.methodology_id, activity.methodology_version) == ("green-travel", "1.0")
@@ -98,12 +99,22 @@ def test_walking_is_capped_per_day_in_shanghai_time(engine, settings, make_resid
 
 def test_the_same_key_twice_credits_once_and_returns_the_first_activity(engine, settings, make_resident):
     resident = make_resident()
-    first = _record(engine, settings, resident, "transit", {"mode": "metro", "km": "12"}, "tg-update-991")
-    again = _record(engine, settings, resident, "transit", {"mode": "metro", "km": "12"}, "tg-update-991")
+    trip = {"mode": "metro", "km": "12"}
+    first = _record(engine, settings, resident, "transit", trip, "tg-update-991", channel="import")
+    again = _record(engine, settings, resident, "transit", trip, "tg-update-991", channel="import")
     assert again.id == first.id
     assert _balance(engine, resident) == 560  # 12 x 46.7 = 560.4
     with pytest.raises(IdempotencyConflict):
         _record(engine, settings, resident, "walking", {"steps": 100}, "tg-update-991")
+
+
+def test_the_same_key_with_other_inputs_is_a_conflict(engine, settings, make_resident):
+    resident = make_resident()
+    first = _record(engine, settings, resident, "walking", {"steps": 1000}, "k")
+    assert _record(engine, settings, resident, "walking", {"steps": 1000}, "k").id == first.id
+    with pytest.raises(IdempotencyConflict):
+        _record(engine, settings, resident, "walking", {"steps": 9000}, "k")
+    assert _count(engine, Activity) == 1 and _balance(engine, resident) == 20
 
 
 def test_keys_are_scoped_per_resident(engine, settings, make_resident):
@@ -116,11 +127,10 @@ def test_keys_are_scoped_per_resident(engine, settings, make_resident):
 @pytest.mark.parametrize(
     ("behaviour", "inputs", "code"),
     [
-        ("transit", {"mode": "bus", "km": "2000"}, "implausible"),
+        ("transit", {"mode": "bus", "km": "2"}, "transit_needs_qr"),  # by hand: only QR pairs and imports
         ("recycling", {"material": "pet", "kg": "5000"}, "implausible"),
         ("recycling", {"material": "pet", "kg": "-1"}, "not_positive"),
         ("recycling", {"material": "uranium", "kg": "1"}, "unknown_material"),
-        ("transit", {"mode": "rocket", "km": "3"}, "unknown_mode"),
         ("walking", {"steps": "many"}, "not_a_number"),
         ("walking", {}, "missing_input"),
         ("afforestation", {}, "unknown_behaviour"),  # an administrator tool, not a resident behaviour
@@ -141,7 +151,7 @@ def test_bad_input_gives_a_typed_error_and_writes_nothing(
 def test_points_rule_is_a_setting_and_rounds_down(engine, settings, make_resident):
     resident = make_resident()
     tenth = settings.with_overrides(points_per_gram_den=10)
-    activity = _record(engine, tenth, resident, "transit", {"mode": "bus", "km": "8"}, "t")
+    activity = _record(engine, tenth, resident, "transit", {"mode": "bus", "km": "8"}, "t", channel="import")
     assert (activity.grams, activity.points) == (215, 21)
 
 
@@ -154,7 +164,10 @@ def test_bulk_path_gives_the_same_credits_as_one_at_a_time(engine, settings, mak
         ("recycling", {"material": "newspaper", "kg": "3"}),
         ("transit", {"legs": [{"mode": "bus", "km": "2"}, {"mode": "metro", "km": "9"}]}),
     ]
-    singles = [_record(engine, settings, one, b, i, f"k{n}").points for n, (b, i) in enumerate(rows)]
+    singles = [
+        _record(engine, settings, one, b, i, f"k{n}", channel="import").points
+        for n, (b, i) in enumerate(rows)
+    ]
     items = [ActivityInput(bulk, b, i, "import", f"k{n}", NOON_SHANGHAI) for n, (b, i) in enumerate(rows)]
     with session_scope(engine) as session:
         outcome = record_activities(session=session, settings=settings, items=items, now=NOON_SHANGHAI)
@@ -208,7 +221,7 @@ def test_concurrent_logging_never_exceeds_the_daily_cap(engine, settings, make_r
     ("when", "code"),
     [
         (NOON_SHANGHAI + timedelta(hours=1), "occurred_in_future"),
-        (NOON_SHANGHAI - timedelta(days=8), "occurred_too_long_ago"),
+        (NOON_SHANGHAI - timedelta(days=3), "claim_window_closed"),  # today and the two days before only
     ],
 )
 def test_activities_cannot_be_dated_in_the_future_or_beyond_the_claim_window(
@@ -222,11 +235,15 @@ def test_activities_cannot_be_dated_in_the_future_or_beyond_the_claim_window(
     assert _count(engine, Activity) == 0
 
 
-def test_tree_planting_may_be_claimed_up_to_a_year_back(engine, settings, make_resident):
+def test_a_planting_may_be_logged_within_a_week(engine, settings, make_resident):
     resident = make_resident()
+    week_ago, eight_days_ago = NOON_SHANGHAI - timedelta(days=7), NOON_SHANGHAI - timedelta(days=8)
     with session_scope(engine) as session:
-        item = ActivityInput(
-            resident, "tree_planting", {"trees": 2}, "web", "t", NOON_SHANGHAI - timedelta(days=300)
-        )
+        item = ActivityInput(resident, "tree_planting", {"trees": 2}, "web", "t", week_ago)
         activity = record_activity(session=session, settings=settings, item=item, now=NOON_SHANGHAI)
-    assert activity.grams == 7400
+    # declared (no photo): a tenth of it
+    assert (activity.grams, activity.evidence, activity.points) == (7400, "declared", 740)
+    with pytest.raises(InvalidActivity) as caught, session_scope(engine) as session:
+        item = ActivityInput(resident, "tree_planting", {"trees": 2}, "web", "u", eight_days_ago)
+        record_activity(session=session, settings=settings, item=item, now=NOON_SHANGHAI)
+    assert caught.value.code == "claim_window_closed"

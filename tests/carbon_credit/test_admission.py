@@ -14,7 +14,7 @@ from carbon_credit.campaigns import CampaignInput
 from carbon_credit.platform.database import read_session, session_scope
 
 NOON = datetime(2026, 6, 5, 4, 0, tzinfo=UTC)  # 12:00 in Beijing
-BUS = ("transit", {"mode": "bus", "km": "8"})  # 215 g -> 215 points
+ELECTRICITY = ("electricity", {"kwh": "10", "scope": "hubei"})  # 4,044 g; declared: half, 2,022 points
 WALK = ("walking", {"steps": "6000"})  # 120 g -> 120 points; the walking cap is 296 a day
 BIG_RECYCLING = ("recycling", {"material": "glass", "kg": "25"})  # above the 20 kg review threshold
 keys = iter(range(1, 10**6))
@@ -78,8 +78,18 @@ def campaign(engine, settings, make_resident):
 
 
 def test_a_normal_claim_is_credited_as_previewed(engine, settings, make_resident):
-    shown = _previewed_then_recorded(engine, settings, make_resident(), BUS)
-    assert (shown.status, shown.points, shown.bonus_points, shown.note) == ("credited", 215, 0, None)
+    shown = _previewed_then_recorded(engine, settings, make_resident(), WALK)
+    assert (shown.status, shown.points, shown.bonus_points, shown.note) == ("credited", 120, 0, None)
+    assert (shown.evidence, shown.share) == ("declared", 100)
+
+
+def test_a_declared_claim_is_previewed_at_its_share(engine, settings, make_resident):
+    resident = make_resident()
+    shown = _previewed_then_recorded(engine, settings, resident, ELECTRICITY)
+    assert (shown.evidence, shown.points_quantified, shown.points) == ("declared", 4044, 2022)
+    assert shown.note == "declared_share:50"
+    again = _previewed_then_recorded(engine, settings, resident, ELECTRICITY)  # the declared cap: 3,000 a day
+    assert (again.points, again.capped_points, again.note) == (978, 1044, "daily_cap:3000")
 
 
 def test_a_claim_partly_over_the_daily_cap_says_how_much_is_kept_back(engine, settings, make_resident):
@@ -94,8 +104,8 @@ def test_a_claim_partly_over_the_daily_cap_says_how_much_is_kept_back(engine, se
 
 def test_a_running_campaign_bonus_is_previewed_and_paid(engine, settings, make_resident, campaign):
     campaign_id = campaign(bonus=50)
-    shown = _previewed_then_recorded(engine, settings, make_resident(), BUS)
-    assert (shown.points, shown.campaign_id, shown.bonus_points, shown.total) == (215, campaign_id, 50, 265)
+    shown = _previewed_then_recorded(engine, settings, make_resident(), WALK)
+    assert (shown.points, shown.campaign_id, shown.bonus_points, shown.total) == (120, campaign_id, 50, 170)
 
 
 def test_a_bonus_the_budget_cannot_pay_in_full_is_previewed_as_paid(
@@ -103,9 +113,9 @@ def test_a_bonus_the_budget_cannot_pay_in_full_is_previewed_as_paid(
 ):
     campaign(bonus=50, budget=70)
     resident = make_resident()
-    assert _previewed_then_recorded(engine, settings, resident, BUS).bonus_points == 50
-    assert _previewed_then_recorded(engine, settings, resident, BUS).bonus_points == 20  # what is left
-    assert _previewed_then_recorded(engine, settings, resident, BUS).campaign_id is None  # spent
+    assert _previewed_then_recorded(engine, settings, resident, WALK).bonus_points == 50
+    assert _previewed_then_recorded(engine, settings, resident, WALK).bonus_points == 20  # what is left
+    assert _previewed_then_recorded(engine, settings, resident, WALK).campaign_id is None  # spent
 
 
 def test_a_claim_held_for_review_is_previewed_as_held(engine, settings, make_resident, campaign):

@@ -4,6 +4,7 @@ deep links and redeeming a voucher with its QR code."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -32,6 +33,11 @@ def texts(replies: list[Reply]) -> str:
 def buttons(replies: list[Reply]) -> dict[str, str]:
     """data -> label of every button under the replies."""
     return {b.data: b.label for reply in replies for row in reply.buttons for b in row}
+
+
+def promised(replies: list[Reply]) -> int:
+    """The points a preview says confirming will credit ("…，160 积分？")."""
+    return int(re.search(r"(\d+) (?:积分|points)\?", texts(replies).replace("？", "?")).group(1))
 
 
 def confirm_data(replies: list[Reply]) -> str:
@@ -93,9 +99,9 @@ def test_start_for_an_unlinked_telegram_user_explains_how_to_link(say, engine):
     replies = say("/start")
     assert "欢迎" in texts(replies)
     assert "/start link_" in texts(replies) and "绑定" in texts(replies)
-    assert "坐公交8公里" in texts(replies)  # examples of what to type
+    assert "走了6000步" in texts(replies)  # examples of what to type
     english = say("/start", who="555002", hint="en-GB")
-    assert "link" in texts(english) and "bus 8 km" in texts(english)
+    assert "link" in texts(english) and "walked 6000 steps" in texts(english)
 
 
 @pytest.mark.parametrize(
@@ -120,16 +126,16 @@ def test_start_when_linked_greets_with_the_balance_and_menu(say, linked):
 def test_help_and_unknown_text_answer_with_examples(say, linked):
     assert "/balance" in texts(say("/help"))
     unknown = say("你好")
-    assert "没看懂" in texts(unknown) and "坐公交8公里" in texts(unknown)
+    assert "没看懂" in texts(unknown) and "走了6000步" in texts(unknown)
     assert "log" in buttons(unknown)
 
 
 def test_cancel_drops_a_half_built_entry(say, linked):
     say(button="log")
-    say(button="log:transit")
+    say(button="log:recycling")
     assert "已取消" in texts(say("/cancel"))
     assert "没有进行中" in texts(say("/cancel"))
-    assert "失效" in texts(say(button="mode:bus"))  # the old buttons no longer act
+    assert "失效" in texts(say(button="material:pet"))  # the old buttons no longer act
 
 
 def test_english_after_choosing_it_with_lang(say, linked, engine):
@@ -143,12 +149,12 @@ def test_english_after_choosing_it_with_lang(say, linked, engine):
 
 def test_history_and_stats(say, linked, engine):
     for _ in range(6):
-        say(button=confirm_data(say("坐公交8公里")))
+        say(button=confirm_data(say("省电1度")))
     history = texts(say("/history"))
-    assert history.count("215 g") == 5  # the last five, with grams, points and status
+    assert history.count("404 g") == 5  # the last five, with grams, points and status
     assert "已发放" in history
     stats = texts(say("/stats"))
-    assert "1.3 kg" in stats and "1 人" in stats
+    assert "2.4 kg" in stats and "1 人" in stats
 
 
 # --- guided logging ----------------------------------------------------------------------------------------
@@ -156,20 +162,19 @@ def test_history_and_stats(say, linked, engine):
 
 def test_guided_log_with_buttons_then_confirm(say, linked, engine):
     behaviours = buttons(say(button="log"))
-    assert {"log:transit", "log:walking", "log:recycling", "log:tree_planting", "log:electricity"} <= set(
-        behaviours
-    )
-    modes = buttons(say(button="log:transit"))
-    assert modes["mode:bus"] == "公交车"
-    assert "公里" in texts(say(button="mode:bus"))
-    preview = say("8")
-    assert "公交车 8 公里" in texts(preview) and "215 g" in texts(preview) and "215 积分" in texts(preview)
+    assert {"log:walking", "log:recycling", "log:tree_planting", "log:electricity"} == set(behaviours)
+    materials = buttons(say(button="log:recycling"))
+    assert materials["material:pet"] == "PET塑料（饮料瓶）"
+    assert "公斤" in texts(say(button="material:pet"))
+    preview = say("1")
+    assert "PET塑料（饮料瓶） 1 公斤" in texts(preview) and "1.1 kg" in texts(preview)
+    points = promised(preview)  # what admission decides for a declared kilogram: the preview is the credit
     assert count(engine, Activity) == 0  # nothing before confirmation
-    assert "+215" in texts(say(button=confirm_data(preview)))
+    assert f"+{points}" in texts(say(button=confirm_data(preview)))
     with read_session(engine) as db:
         activity = db.execute(select(Activity)).scalar_one()
-    assert (activity.channel, activity.points, activity.behaviour) == ("bot", 215, "transit")
-    assert balance(engine, linked) == 215
+    assert (activity.channel, activity.points, activity.behaviour) == ("bot", points, "recycling")
+    assert balance(engine, linked) == points
 
 
 def test_a_large_recycling_entry_is_confirmed_and_held_for_review(say, linked, engine):
@@ -201,18 +206,17 @@ def test_the_preview_shows_a_running_campaign_bonus_and_the_credit_pays_it(
         campaigns.create_campaign(
             session=db, settings=settings, actor_id=admin, data=data, idempotency_key="c1"
         )
-    preview = say("坐公交8公里")
-    assert "215 积分" in texts(preview) and "活动“低碳日”另奖 50 分" in texts(preview)
-    assert "+215" in texts(recorded := say(button=confirm_data(preview))) and "+50" in texts(recorded)
-    assert balance(engine, linked) == 265
+    preview = say("走了8000步")
+    assert "160 积分" in texts(preview) and "活动“低碳日”另奖 50 分" in texts(preview)
+    assert "+160" in texts(recorded := say(button=confirm_data(preview))) and "+50" in texts(recorded)
+    assert balance(engine, linked) == 210
 
 
 def test_an_implausible_amount_is_explained_and_asked_again(say, linked, engine):
-    say(button="log:transit")
-    say(button="mode:bus")
-    refused = say("500")
-    assert "150" in texts(refused) and "公里" in refused[-1].text
-    assert "215 g" in texts(say("8"))
+    say(button="log:walking")
+    refused = say("200000")
+    assert "100000" in texts(refused).replace(",", "") and "步" in refused[-1].text
+    assert "160 g" in texts(say("8000"))
 
 
 def test_a_reply_that_is_not_a_number_is_asked_again(say, linked):
@@ -225,11 +229,11 @@ def test_a_reply_that_is_not_a_number_is_asked_again(say, linked):
 
 
 def test_free_text_is_previewed_then_confirmed(say, linked, engine):
-    preview = say("坐地铁12公里")
-    assert "地铁" in texts(preview) and "560 g" in texts(preview) and "560 积分" in texts(preview)
+    preview = say("今天走了8000步")
+    assert "步行 8000 步" in texts(preview) and "160 g" in texts(preview) and "160 积分" in texts(preview)
     assert set(buttons(preview)) == {confirm_data(preview), "no"}
-    assert "+560" in texts(say("确认"))  # typing yes confirms too
-    assert balance(engine, linked) == 560
+    assert "+160" in texts(say("确认"))  # typing yes confirms too
+    assert balance(engine, linked) == 160
 
 
 @pytest.mark.parametrize(
@@ -239,7 +243,7 @@ def test_free_text_is_previewed_then_confirmed(say, linked, engine):
         ("回收了2公斤纸板", "记录：回收瓦楞纸板 2 公斤"),
         ("种了3棵树", "记录：植树 3 棵"),
         ("省电10度", "记录：节约用电 10 度（湖北省）"),
-        ("坐公交8公里 坐地铁3公里", "一次记录一项"),
+        ("走了8000步，回收了2公斤纸板", "一次记录一项"),
         ("/foo", "没看懂"),
     ],
 )
@@ -248,10 +252,10 @@ def test_free_text_table(say, linked, text, expected):
 
 
 def test_free_text_without_an_amount_asks_for_it(say, linked):
-    assert "公里" in texts(say("坐公交"))
-    assert "215 g" in texts(say("8公里"))
-    assert "公里" in texts(say("坐公交8"))  # a bare number may be a route: asked, never guessed
-    assert "215 g" in texts(say("8"))
+    assert "多少步" in texts(say("走路去的"))
+    assert "160 g" in texts(say("8000步"))
+    assert "多少公斤" in texts(say("卖了3个易拉罐"))  # a count is not the weight: asked, never guessed
+    assert "铝罐 0.5 公斤" in texts(say("一斤"))
 
 
 def test_free_text_with_an_unknown_material_offers_the_materials(say, linked, engine):
@@ -266,38 +270,38 @@ def test_free_text_with_an_unknown_material_offers_the_materials(say, linked, en
 
 def test_free_text_in_english(say, linked):
     say(button="lang:en")
-    preview = say("took the bus 8 km")
-    assert "Log: Bus 8 km ≈ 215 g CO2e, 215 points?" in texts(preview)
-    assert "Recorded: +215 points." in texts(say(button=confirm_data(preview)))
+    preview = say("walked 8000 steps")
+    assert "Log: walking 8000 steps ≈ 160 g CO2e, 160 points?" in texts(preview)
+    assert "Recorded: +160 points." in texts(say(button=confirm_data(preview)))
     assert "Sorry" in texts(say("hello there"))
 
 
 def test_confirm_pressed_twice_credits_once(say, linked, engine):
-    preview = say("坐公交8公里")
+    preview = say("走了8000步")
     first = say(button=confirm_data(preview))
     second = say(button=confirm_data(preview))
-    assert "+215" in texts(first)
-    assert "已经保存过" in texts(second) and "215" in texts(second)
-    assert count(engine, Activity) == 1 and balance(engine, linked) == 215
+    assert "+160" in texts(first)
+    assert "已经保存过" in texts(second) and "160" in texts(second)
+    assert count(engine, Activity) == 1 and balance(engine, linked) == 160
 
 
 def test_a_retried_update_is_replayed_not_redone(say, linked, engine):
-    preview = say("坐公交8公里")
+    preview = say("走了8000步")
     again = say(button=confirm_data(preview), key="update-77")
     replayed = say(button=confirm_data(preview), key="update-77")
-    assert replayed == again and "+215" in texts(replayed)
+    assert replayed == again and "+160" in texts(replayed)
     assert count(engine, Activity) == 1
 
 
 def test_a_restarted_bot_continues_a_half_finished_dialogue(say, linked, settings):
-    say(button="log:transit")
-    say(button="mode:metro")
+    say(button="log:recycling")
+    say(button="material:pet")
     restarted = make_engine(settings.database_url)  # a new process: nothing but the database survives
     try:
-        incoming = Incoming("telegram", TG, text="12", update_key="after-restart")
+        incoming = Incoming("telegram", TG, text="1", update_key="after-restart")
         with session_scope(restarted) as db:
             preview = handle(session=db, settings=settings, incoming=incoming, now=T0)
-        assert "560 g" in texts(preview)
+        assert "1.1 kg" in texts(preview)
         with session_scope(restarted) as db:
             done = handle(
                 session=db,
@@ -305,21 +309,21 @@ def test_a_restarted_bot_continues_a_half_finished_dialogue(say, linked, setting
                 incoming=Incoming("telegram", TG, button=confirm_data(preview), update_key="after-2"),
                 now=T0,
             )
-        assert "+560" in texts(done)
+        assert f"+{promised(preview)}" in texts(done)
     finally:
         restarted.dispose()
 
 
 def test_over_the_rate_limit_one_short_reply_and_nothing_done(say, linked, engine, settings):
     tight = settings.with_overrides(chat_messages_per_minute=3)
-    preview = say("坐公交8公里", with_settings=tight)
+    preview = say("走了8000步", with_settings=tight)
     say("/balance", with_settings=tight)
     say("/balance", with_settings=tight)
     slowed = say(button=confirm_data(preview), with_settings=tight, now=T0 + timedelta(seconds=30))
     assert len(slowed) == 1 and "稍等" in slowed[0].text
     assert count(engine, Activity) == 0
     later = say(button=confirm_data(preview), with_settings=tight, now=T0 + timedelta(seconds=61))
-    assert "+215" in texts(later)
+    assert "+160" in texts(later)
 
 
 def test_control_characters_in_a_message_are_dropped_before_parsing_and_storing(say, linked, engine):
@@ -345,9 +349,9 @@ def test_the_transcript_keeps_the_last_thirty_entries(say, linked, engine):
 def test_on_the_web_the_resident_is_known(say, make_resident, engine):
     resident_id = make_resident()
     web = {"channel": "web", "who": str(resident_id), "resident_id": resident_id}
-    preview = say("坐地铁12公里", **web)
-    assert "+560" in texts(say(button=confirm_data(preview), **web))
-    assert balance(engine, resident_id) == 560
+    preview = say("走了8000步", **web)
+    assert "+160" in texts(say(button=confirm_data(preview), **web))
+    assert balance(engine, resident_id) == 160
 
 
 # --- transit deep links ------------------------------------------------------------------------------------

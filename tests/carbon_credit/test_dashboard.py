@@ -39,9 +39,9 @@ def history(engine, settings, make_resident):
     bob = make_resident(district_code="hanchuan")
     ids = {
         "a1": _record(engine, settings, alice, WALK, "web", "a1", MON_2),
-        "a2": _record(engine, settings, alice, BUS, "bot", "a2", SUN_8),
+        "a2": _record(engine, settings, alice, BUS, "qr", "a2", SUN_8),  # trips: QR pairs and imports only
         "b1": _record(engine, settings, bob, PET, "api", "b1", MON_9),
-        "b2": _record(engine, settings, bob, BUS, "web", "b2", DEC_1),
+        "b2": _record(engine, settings, bob, BUS, "import", "b2", DEC_1),
         "held": _record(
             engine, settings, bob, ("recycling", {"material": "pet", "kg": "30"}), "web", "h", MON_9
         ),
@@ -103,7 +103,14 @@ def test_breakdowns_by_behaviour_district_channel_and_campaign(engine, settings,
     }
     bus_grams = _credited(engine, Activity.behaviour == "transit")[1]
     assert next(r.sums.grams for r in stats.by_behaviour if r.key == "transit") == bus_grams
-    assert {row.key: row.sums.activities for row in stats.by_channel} == {"web": 2, "bot": 1, "api": 1}
+    assert {row.key: row.sums.activities for row in stats.by_channel} == {
+        "web": 1,
+        "qr": 1,
+        "api": 1,
+        "import": 1,
+    }
+    assert {row.key: row.sums.activities for row in stats.by_evidence} == {"verified": 2, "declared": 2}
+    assert stats.reportable.grams == bus_grams  # the reportable total: verified and evidenced only
     campaigns = {row.label: row.sums.activities for row in stats.by_campaign}
     assert campaigns == {"Low-carbon Day": 2, "None": 2}
     in_campaign = _credited(engine, Activity.campaign_id == history["campaign"])

@@ -47,10 +47,10 @@ def history(engine, settings, make_resident):
     alice = make_resident(display_name=EVIL_NAME, district_code="xiaonan")
     bob = make_resident(display_name="老李", district_code="anlu")
     ids = [
-        _record(engine, settings, alice, "transit", {"mode": "bus", "km": "8"}, "a1", NOV_2),
+        _record(engine, settings, alice, "transit", {"mode": "bus", "km": "8"}, "a1", NOV_2, "qr"),
         _record(engine, settings, alice, "walking", {"steps": 8000}, "a2", NOV_9),
         _record(engine, settings, bob, "recycling", {"material": "pet", "kg": "3"}, "b1", NOV_9),
-        _record(engine, settings, bob, "transit", {"mode": "metro", "km": "12"}, "b2", DEC_1),
+        _record(engine, settings, bob, "transit", {"mode": "metro", "km": "12"}, "b2", DEC_1, "import"),
     ]
     with session_scope(engine) as session:
         campaign = Campaign(
@@ -94,7 +94,7 @@ def test_campaign_report_totals_breakdowns_and_methodologies(engine, settings, h
     path = tmp_path / "campaign.xlsx"
     _campaign_report(engine, settings, path, history["campaign"])
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["总计", "按区县", "按行为", "按日", "方法学与因子"]
+    assert wb.sheetnames == ["总计", "按区县", "按行为", "按日", "按凭证等级", "方法学与因子"]
     with read_session(engine) as session:
         count, grams, points = session.execute(
             select(func.count(Activity.id), func.sum(Activity.grams), func.sum(Activity.points)).where(
@@ -106,6 +106,9 @@ def test_campaign_report_totals_breakdowns_and_methodologies(engine, settings, h
     assert round(totals["减排量 (kg CO2e)"] * 1000) == grams and isinstance(totals["减排量 (kg CO2e)"], float)
     assert totals["积分 (分)"] == points and totals["参与居民 (人)"] == 2
     assert totals["活动名称"] == "=SUM(A1:A9) 节能周" and totals["预算 (积分)"] == 50_000
+    # the reportable total: the QR bus trip (verified, 215 g); the declared recycling is not a reduction
+    assert totals["可申报减排量 (kg CO2e，已核验和有凭证)"] == 0.215 and "本人申报" in totals["备注"]
+    assert {row[0]: row[1] for row in _sheet(wb, "按凭证等级")[1:]} == {"已核验": 1, "本人申报": 1}
     by_district = _sheet(wb, "按区县")
     assert by_district[0] == ["区县", "减排记录数 (条)", "减排量 (kg CO2e)", "积分 (分)", "活动奖励积分 (分)"]
     assert sorted(row[0] for row in by_district[1:]) == sorted(["孝南区", "安陆市"])
@@ -126,7 +129,14 @@ def test_campaign_report_in_english(engine, settings, history, tmp_path):
     path = tmp_path / "campaign-en.xlsx"
     _campaign_report(engine, settings, path, history["campaign"], locale="en")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Totals", "By district", "By behaviour", "By day", "Methodologies and factors"]
+    assert wb.sheetnames == [
+        "Totals",
+        "By district",
+        "By behaviour",
+        "By day",
+        "By evidence level",
+        "Methodologies and factors",
+    ]
     assert dict(_sheet(wb, "Totals")[1:])["Campaign"] == "Energy saving week"
     assert _sheet(wb, "By day")[0][:3] == ["Day (Beijing time)", "Activities (count)", "Reduction (kg CO2e)"]
 

@@ -22,7 +22,7 @@ NOW = datetime(2026, 6, 8, 1, 0, tzinfo=UTC)  # Monday 09:00 in Asia/Shanghai
 
 
 def ride(engine, settings, resident: int, at: datetime, key: str = "k1"):
-    item = ActivityInput(resident, "transit", {"mode": "bus", "km": "3"}, "web", key, occurred_at=at)
+    item = ActivityInput(resident, "transit", {"mode": "bus", "km": "3"}, "import", key, occurred_at=at)
     with session_scope(engine) as session:
         return record_activity(session=session, settings=settings, item=item, now=at)
 

@@ -1,4 +1,4 @@
-"""The points ledger: exact, append-only, idempotent, never overdrawn."""
+"""The points ledger: exact, append-only, idempotent, never overdrawn by a redemption."""
 
 from __future__ import annotations
 
@@ -108,13 +108,23 @@ def test_reversal_writes_the_opposite_entry_and_keeps_history(engine):
     assert _entry_count(engine, account) == 2
 
 
-def test_reversing_a_spent_credit_cannot_overdraw(engine):
+def test_reversing_a_spent_credit_always_lands_as_a_debt(engine):
+    """Issue 13: a clawback always lands; where the points were spent the account owes them (a debt)."""
     account = _account(engine)
     earned = _post(engine, account, 250, "earn", "e1")
     _post(engine, account, -200, "redeem", "r1")
-    with pytest.raises(InsufficientPoints), session_scope(engine) as session:
-        ledger.reverse(session=session, entry_id=earned.id, idempotency_key="rev-e1")
-    assert _balance(engine, account) == 50
+    with session_scope(engine) as session:
+        reversal = ledger.reverse(session=session, entry_id=earned.id, idempotency_key="rev-e1")
+    assert (reversal.points, reversal.balance_after) == (-250, -200)
+    with read_session(engine) as session:
+        debt = ledger.debt_of(session=session, account_id=account)
+        assert (debt.balance, debt.owed, [e.id for e in debt.causes]) == (-200, 200, [reversal.id])
+        assert ledger.discrepancies(session=session) == []
+    with pytest.raises(InsufficientPoints):
+        _post(engine, account, -1, "redeem", "r2")
+    _post(engine, account, 300, "earn", "e2")  # new points repay the debt
+    with read_session(engine) as session:
+        assert ledger.debt_of(session=session, account_id=account) == ledger.Debt(100)
 
 
 def test_bulk_credits_keep_running_balances(engine):
@@ -139,7 +149,7 @@ OPERATIONS = st.lists(
 
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=OPERATIONS)
-def test_random_sequences_keep_balance_equal_to_sum_and_never_negative(engine, operations):
+def test_random_sequences_keep_balance_equal_to_sum_and_redemptions_never_overdraw(engine, operations):
     account = _account(engine)
     model_balance = 0
     posted: list[int] = []
@@ -149,7 +159,7 @@ def test_random_sequences_keep_balance_equal_to_sum_and_never_negative(engine, o
             if kind == "earn":
                 posted.append(_post(engine, account, amount, "earn", key).id)
             elif kind == "redeem":
-                _post(engine, account, -amount, "redeem", key)
+                assert _post(engine, account, -amount, "redeem", key).balance_after >= 0
             elif posted:
                 with session_scope(engine) as session:
                     ledger.reverse(
@@ -164,7 +174,7 @@ def test_random_sequences_keep_balance_equal_to_sum_and_never_negative(engine, o
                     LedgerEntry.account_id == account
                 )
             ).scalar_one()
-        assert model_balance == total >= 0
+        assert model_balance == total  # below zero only after a clawback (a debt)
 
 
 def test_concurrent_redemptions_never_overspend(engine):

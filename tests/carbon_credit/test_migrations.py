@@ -36,3 +36,34 @@ def test_downgrade_to_base_and_upgrade_again(engine):
     migrate(engine)
     with read_session(engine) as session:
         assert len(session.execute(select(District)).all()) == 7
+
+
+def test_the_points_integrity_revisions_go_down_and_up_again_with_data(engine, settings):
+    """With residents, accounts, activities, vouchers and stops in place (the demo data), the revisions of
+    the points-integrity issue (evidence levels, debt, account security) go down to 0007 and up again with
+    every balance and entry kept and no foreign key broken: on SQLite a table copy of a referenced table
+    would fail here."""
+    from alembic import command
+    from sqlalchemy import func, text
+
+    from carbon_credit.demo import seed_demo
+    from carbon_credit.ledger import Account, LedgerEntry
+    from carbon_credit.platform.database import session_scope
+
+    with session_scope(engine) as session:
+        seed_demo(session=session, settings=settings)
+
+    def totals():
+        with read_session(engine) as session:
+            balances = session.execute(select(func.sum(Account.balance), func.count(Account.id))).one()
+            entries = session.execute(select(func.sum(LedgerEntry.points), func.count(LedgerEntry.id))).one()
+            return tuple(balances), tuple(entries)
+
+    before = totals()
+    assert before[0][0] > 0
+    command.downgrade(alembic_config(engine), "0007")
+    migrate(engine)
+    assert totals() == before
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            assert conn.execute(text("PRAGMA foreign_key_check")).all() == []

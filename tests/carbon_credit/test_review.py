@@ -12,6 +12,7 @@ from carbon_credit.activities import (
     Activity,
     ActivityInput,
     planting_moment,
+    policy_for,
     record_activities,
     record_activity,
     review_reason,
@@ -21,14 +22,15 @@ from carbon_credit.ledger import LedgerEntry
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import InvalidActivity
 from carbon_credit.platform.settings import Settings
+from quantification import quantify
 
 NOON_SHANGHAI = datetime(2026, 6, 5, 4, 0, tzinfo=UTC)
 RULES = Settings(env="test")
 
 
-def _record(engine, settings, resident, behaviour, inputs, key, photo=None):
+def _record(engine, settings, resident, behaviour, inputs, key, photo=None, channel="web"):
     with session_scope(engine) as session:
-        item = ActivityInput(resident, behaviour, inputs, "web", key, NOON_SHANGHAI, photo=photo)
+        item = ActivityInput(resident, behaviour, inputs, channel, key, NOON_SHANGHAI, photo=photo)
         return record_activity(session=session, settings=settings, item=item, now=item.occurred_at)
 
 
@@ -68,11 +70,27 @@ def test_thresholds_are_settings():
 
 
 def test_just_below_the_threshold_is_credited_at_once(engine, settings, make_resident):
+    """Issue 13: a weight typed on the web is declared, so it earns the policy table's share within the
+    declared cap (docs/rules.md); it is still credited at once, not held. Station data earns it in full."""
+    grams = quantify("recycling", material="glass", kg="19.9").grams
+    level = policy_for("recycling").level("declared")
+    earned = grams * level.percent // 100
     resident = make_resident()
     activity = _record(engine, settings, resident, "recycling", {"material": "glass", "kg": "19.9"}, "a")
-    assert activity.status == "credited" and activity.note is None
-    assert activity.points == activity.points_quantified == activity.grams == 6142
-    assert _balance(engine, resident) == 6142
+    assert (activity.status, activity.evidence) == ("credited", "declared") and activity.ledger_entry_id
+    assert activity.points_quantified == activity.grams == grams
+    assert activity.points == min(earned, level.daily_cap)
+    assert activity.note == (
+        f"daily_cap:{level.daily_cap}" if earned > level.daily_cap else f"declared_share:{level.percent}"
+    )
+    assert _balance(engine, resident) == activity.points
+    verified = make_resident()
+    station = _record(
+        engine, settings, verified, "recycling", {"material": "glass", "kg": "19.9"}, "a", channel="import"
+    )
+    assert (station.status, station.evidence, station.note) == ("credited", "verified", None)
+    assert station.points == station.points_quantified == station.grams == grams
+    assert _balance(engine, verified) == grams
 
 
 def test_a_large_recycling_entry_waits_with_nothing_credited(engine, settings, make_resident):
@@ -106,11 +124,17 @@ def test_an_entry_with_a_photo_waits_for_review(engine, settings, make_resident)
 
 
 def test_a_pending_entry_does_not_use_up_the_daily_cap(engine, settings, make_resident):
+    """Issue 13: declared plantings earn the policy table's share within the declared cap; the pending
+    entry's share alone would fill that cap, so anything it used up would leave the next one short."""
+    level = policy_for("tree_planting").level("declared")
     resident = make_resident()
-    _record(engine, settings, resident, "tree_planting", {"trees": "11"}, "big")  # 40,700 g, pending
+    held = _record(engine, settings, resident, "tree_planting", {"trees": "11"}, "big")
+    assert held.status == "pending" and held.points_quantified * level.percent // 100 >= level.daily_cap
     credited = _record(engine, settings, resident, "tree_planting", {"trees": "10"}, "ok")
-    assert (credited.status, credited.points) == ("credited", 37000)
-    assert _balance(engine, resident) == 37000
+    earned = quantify("tree_planting", trees=10).grams * level.percent // 100
+    expected = min(earned, level.daily_cap, settings.daily_caps["tree_planting"])
+    assert (credited.status, credited.points) == ("credited", expected)
+    assert _balance(engine, resident) == expected
 
 
 def test_the_bulk_path_applies_the_same_rule(engine, settings, make_resident):

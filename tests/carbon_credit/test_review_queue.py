@@ -16,6 +16,7 @@ from carbon_credit.activities import (
     DailyRollup,
     credit_discrepancies,
     local_day,
+    policy_for,
     rebuild_rollups,
     record_activity,
 )
@@ -23,11 +24,17 @@ from carbon_credit.ledger import LedgerEntry
 from carbon_credit.notifications import Notification
 from carbon_credit.platform import audit, clock
 from carbon_credit.platform.database import read_session, session_scope
-from carbon_credit.platform.errors import DomainError, InsufficientPoints
+from carbon_credit.platform.errors import DomainError
 from carbon_credit.transit import TransitRejection
+from quantification import quantify
 
 GLASS_20_1 = {"material": "glass", "kg": "20.1"}  # 6,204 g: above the 20 kg threshold, waits
 GLASS_19_9 = {"material": "glass", "kg": "19.9"}  # 6,142 g: credited at once
+# Issue 13: a typed weight is declared and earns a share (docs/rules.md); with a photo the entry is
+# evidenced, waits for review and is credited in full on approval (1 point = 1 g).
+BIG = quantify("recycling", **GLASS_20_1).grams
+SMALL = quantify("recycling", **GLASS_19_9).grams
+PHOTO = "ab.png"
 
 
 @pytest.fixture
@@ -101,41 +108,52 @@ def test_the_queue_lists_pending_entries_with_reason_and_trust(engine, settings,
 
 
 def test_approving_credits_with_the_cap_of_the_entry_own_day(engine, settings, make_resident, record, admin):
-    capped = settings.with_overrides(daily_caps={**settings.daily_caps, "recycling": 8000})
+    cap = 2 * SMALL + 2000  # both small entries fit; the big one only partly
+    capped = settings.with_overrides(daily_caps={**settings.daily_caps, "recycling": cap})
     resident = make_resident()
     yesterday = clock.now() - timedelta(days=1)
-    record(resident, GLASS_19_9, "y-small", when=yesterday, config=capped)  # 6,142 of yesterday's 8,000
-    record(resident, GLASS_19_9, "t-small", config=capped)  # today: does not count for yesterday
-    held = record(resident, GLASS_20_1, "y-big", when=yesterday, config=capped)
+    small_y = record(resident, GLASS_19_9, "y-small", when=yesterday, photo=PHOTO, config=capped)
+    small_t = record(resident, GLASS_19_9, "t-small", photo=PHOTO, config=capped)
+    held = record(resident, GLASS_20_1, "y-big", when=yesterday, photo=PHOTO, config=capped)
+    _approve(engine, settings, small_y, admin, config=capped)  # SMALL of yesterday's cap
+    _approve(engine, settings, small_t, admin, config=capped)  # today's, but recorded today like the others
     decision = _approve(engine, settings, held, admin, config=capped)
-    assert (decision.status, decision.changed, decision.points) == ("credited", True, 8000 - 6142)
+    left = cap - 2 * SMALL  # the caps of the day claimed (SMALL used) and of the day recorded (2 x SMALL)
+    assert (decision.status, decision.changed, decision.points) == ("credited", True, left)
     activity = _activity(engine, held)
-    assert (activity.status, activity.points, activity.note) == ("credited", 1858, "daily_cap:8000")
+    assert (activity.status, activity.evidence) == ("credited", "evidenced")
+    assert (activity.points, activity.note) == (left, f"daily_cap:{cap}")
     assert (activity.reviewed_by, activity.review_note) == (admin, None) and activity.reviewed_at
-    assert _balance(engine, resident) == 6142 + 6142 + 1858
+    assert _balance(engine, resident) == SMALL + SMALL + left
     with read_session(engine) as session:
         entry = session.get(LedgerEntry, activity.ledger_entry_id)
-        assert (entry.kind, entry.points, entry.ref_type, entry.ref_id) == ("earn", 1858, "activity", held)
+        assert (entry.kind, entry.points, entry.ref_type, entry.ref_id) == (
+            "earn",
+            left,
+            "activity",
+            held,
+        )
         assert entry.idempotency_key == f"activity:{activity.idempotency_key}"
         assert credit_discrepancies(session=session) == []
     day = local_day(yesterday, settings)
-    assert (day, "recycling", 2, 6142 + 6204, 6142 + 1858) in _rollup_points(engine)  # after_credit ran
+    rollup = (day, "recycling", 2, SMALL + BIG, SMALL + left)
+    assert rollup in _rollup_points(engine)  # after_credit ran
 
 
 def test_approving_twice_credits_once_and_notifies_once(engine, settings, make_resident, record, admin):
     resident = make_resident()
-    held = record(resident, GLASS_20_1, "big")
+    held = record(resident, GLASS_20_1, "big", photo=PHOTO)
     first = _approve(engine, settings, held, admin)
     second = _approve(engine, settings, held, admin)
     assert (first.changed, second.changed) == (True, False)
-    assert _balance(engine, resident) == 6204
+    assert _balance(engine, resident) == BIG
     [note] = _notes(engine, resident)
     assert (note.kind, note.params["points"], note.dedupe_key) == (
         "review_approved",
-        6204,
+        BIG,
         f"review:{held}:approved",
     )
-    assert notifications.render(note, "en").startswith("Your entry of ") and "6204 points credited" in (
+    assert notifications.render(note, "en").startswith("Your entry of ") and f"{BIG} points credited" in (
         notifications.render(note, "en")
     )
     with read_session(engine) as session:
@@ -144,7 +162,7 @@ def test_approving_twice_credits_once_and_notifies_once(engine, settings, make_r
     assert (log[0].before["status"], log[0].after["status"], log[0].after["points"]) == (
         "pending",
         "credited",
-        6204,
+        BIG,
     )
 
 
@@ -181,11 +199,19 @@ def test_a_reason_is_required(engine, settings, make_resident, record, admin):
 
 
 def test_rejecting_after_credit_reverses_points_and_rollup(engine, settings, make_resident, record, admin):
+    """Issue 13: both entries are declared, so each earns the policy table's share; the amounts fit within
+    the declared daily cap together, so both are credited and the rejected one's points are taken back."""
+    declared = policy_for("recycling").level("declared")
+    other_inputs = {"material": "glass", "kg": "2"}
+    other_grams = quantify("recycling", **other_inputs).grams
+    other_points = other_grams * declared.percent // 100
     resident = make_resident()
-    record(resident, GLASS_19_9, "other")
+    record(resident, other_inputs, "other")
     credited = record(resident, {"material": "glass", "kg": "10"}, "ten")
     before = _balance(engine, resident)
     points = _activity(engine, credited).points
+    assert points == quantify("recycling", material="glass", kg="10").grams * declared.percent // 100
+    assert before == other_points + points <= declared.daily_cap
     decision = _reject(engine, settings, credited, admin, reason="重复登记")
     assert (decision.changed, decision.reversed_points) == (True, points)
     assert _balance(engine, resident) == before - points
@@ -194,14 +220,11 @@ def test_rejecting_after_credit_reverses_points_and_rollup(engine, settings, mak
         assert (reversal.points, reversal.ref_type) == (-points, "ledger_entry")
         assert ledger.discrepancies(session=session) == []
         assert credit_discrepancies(session=session) == []
-    assert _rollup_points(engine) == [(local_day(clock.now(), settings), "recycling", 1, 6142, 6142)]
+    today = local_day(clock.now(), settings)
+    assert _rollup_points(engine) == [(today, "recycling", 1, other_grams, other_points)]
     with session_scope(engine) as session:  # the live rollups equal a rebuild from the activities
-        rebuild_rollups(
-            session=session,
-            day_from=local_day(clock.now(), settings),
-            day_to=local_day(clock.now(), settings),
-        )
-    assert _rollup_points(engine) == [(local_day(clock.now(), settings), "recycling", 1, 6142, 6142)]
+        rebuild_rollups(session=session, day_from=today, day_to=today)
+    assert _rollup_points(engine) == [(today, "recycling", 1, other_grams, other_points)]
     [note] = _notes(engine, resident)
     assert note.params["message"] == "review_rejected_reversed"
     assert f"{points} points credited for it were taken back" in notifications.render(note, "en")
@@ -209,19 +232,22 @@ def test_rejecting_after_credit_reverses_points_and_rollup(engine, settings, mak
     assert _balance(engine, resident) == before - points
 
 
-def test_rejecting_after_the_points_were_spent_is_refused(engine, settings, make_resident, record, admin):
+def test_rejecting_after_the_points_were_spent_lands_as_a_debt(
+    engine, settings, make_resident, record, admin
+):
+    """Issue 13 changed this: the rejection used to be refused (review_reversal_overdraw); now it lands."""
     resident = make_resident()
     credited = record(resident, {"material": "glass", "kg": "10"}, "ten")
     points = _activity(engine, credited).points
     with session_scope(engine) as session:
         account = ledger.account_id_for(session=session, resident_id=resident, lock=True)
         ledger.post(session=session, posting=ledger.Posting(account, -(points - 100), "redeem", "spend"))
-    with pytest.raises(InsufficientPoints) as caught:
-        _reject(engine, settings, credited, admin)
-    assert caught.value.code == "review_reversal_overdraw"
-    assert (caught.value.params["needed"], caught.value.params["balance"]) == (points, 100)
-    assert _activity(engine, credited).status == "credited" and _balance(engine, resident) == 100
-    assert _notes(engine, resident) == []
+    decision = _reject(engine, settings, credited, admin)
+    assert (decision.reversed_points, decision.debt) == (points, points - 100)
+    assert _activity(engine, credited).status == "rejected" and _balance(engine, resident) == 100 - points
+    [note] = _notes(engine, resident)
+    assert note.params["message"] == "review_rejected_debt"
+    assert f"your balance is now -{points - 100}" in notifications.render(note, "en")
 
 
 def test_rejecting_an_entry_credited_by_a_batch_posts_its_share_back(engine, settings, make_resident, admin):
@@ -248,13 +274,15 @@ def test_rejecting_an_entry_credited_by_a_batch_posts_its_share_back(engine, set
 def test_bulk_approve_credits_each_once_with_an_audit_entry_each(
     engine, settings, make_resident, record, admin
 ):
+    """Issue 13: the entries come with a photo (evidenced), so approval credits them in full, within the
+    behaviour's daily cap."""
     one, two = make_resident(), make_resident()
     ids = [
-        record(one, GLASS_20_1, "a"),
-        record(two, GLASS_20_1, "b"),
-        record(one, {"trees": "11"}, "c", behaviour="tree_planting"),
+        record(one, GLASS_20_1, "a", photo=PHOTO),
+        record(two, GLASS_20_1, "b", photo=PHOTO),
+        record(one, {"trees": "11"}, "c", behaviour="tree_planting", photo=PHOTO),
     ]
-    rejected = record(two, GLASS_20_1, "d")
+    rejected = record(two, GLASS_20_1, "d", photo=PHOTO)
     _reject(engine, settings, rejected, admin)
     for _ in range(2):  # a double-submitted form
         with session_scope(engine) as session:
@@ -267,7 +295,9 @@ def test_bulk_approve_credits_each_once_with_an_audit_entry_each(
         (ids[2], "credited", False),
         (rejected, "rejected", False),
     ]
-    assert (_balance(engine, one), _balance(engine, two)) == (6204 + 37000, 6204)  # trees: capped at 37,000
+    trees_cap = settings.daily_caps["tree_planting"]
+    assert quantify("tree_planting", trees=11).grams > trees_cap  # the trees are capped on approval
+    assert (_balance(engine, one), _balance(engine, two)) == (BIG + trees_cap, BIG)
     with read_session(engine) as session:
         log = audit.entries(session=session, action="review.approve").items
         assert sorted(e.target_id for e in log) == ids
@@ -348,3 +378,19 @@ def _spent(engine) -> int:
 
     with read_session(engine) as session:
         return session.execute(select(Campaign.spent_points)).scalar_one()
+
+
+def test_approving_backdated_claims_cannot_multiply_the_daily_cap(
+    engine, settings, make_resident, record, admin
+):
+    """Three held glass claims recorded today for today, yesterday and the day before: approved together,
+    they share today's cap as recorded (as if credited at once), not one cap per claimed day."""
+    resident = make_resident()
+    days = [clock.now() - timedelta(days=n) for n in range(3)]
+    held = [record(resident, GLASS_20_1, f"g{n}", when=when) for n, when in enumerate(days)]
+    assert {_activity(engine, a).status for a in held} == {"pending"}
+    with session_scope(engine) as session:
+        review_queue.bulk_approve(session=session, settings=settings, activity_ids=held, actor_id=admin)
+    declared = policy_for("recycling").level("declared")
+    assert declared.percent * BIG // 100 > declared.daily_cap  # one claim alone reaches the cap
+    assert _balance(engine, resident) == declared.daily_cap

@@ -31,6 +31,7 @@ def _rollup_rows(engine):
                 DailyRollup.activities,
                 DailyRollup.grams,
                 DailyRollup.points,
+                DailyRollup.evidence,
             ).order_by(
                 DailyRollup.local_day, DailyRollup.behaviour, DailyRollup.district_id, DailyRollup.channel
             )
@@ -53,7 +54,9 @@ def test_each_credit_updates_the_rollups_and_a_rebuild_gives_the_same(engine, se
             record_activity(
                 session=session,
                 settings=settings,
-                item=ActivityInput(who, behaviour, inputs, "web", f"k{n}", when),
+                item=ActivityInput(
+                    who, behaviour, inputs, "qr" if behaviour == "transit" else "web", f"k{n}", when
+                ),
                 now=when,
             )
         items = [ActivityInput(yunmeng, "transit", {"mode": "bus", "km": "3"}, "import", "b1", NOON)]
@@ -65,8 +68,9 @@ def test_each_credit_updates_the_rollups_and_a_rebuild_gives_the_same(engine, se
         ).one()
     assert sum(r[5] for r in incremental) == credited[0] == 5
     assert sum(r[6] for r in incremental) == credited[1]
-    bus_xiaonan = [r for r in incremental if r[1] == "transit" and r[3] == "web"]
-    assert [(r[5], r[6]) for r in bus_xiaonan] == [(2, 215 + 467)]
+    bus_xiaonan = [r for r in incremental if r[1] == "transit" and r[3] == "qr"]
+    assert [(r[5], r[6], r[8]) for r in bus_xiaonan] == [(2, 215 + 467, "verified")]
+    assert {r[8] for r in incremental if r[3] == "web"} == {"declared"}
     with session_scope(engine) as session:
         rollups.rebuild(
             session=session, day_from=NOON.date() - timedelta(days=1), day_to=NOON.date() + timedelta(days=2)
@@ -86,6 +90,7 @@ def test_a_reversal_takes_an_activity_back_out(engine, settings, make_resident):
             "district_id": 1,
             "channel": "web",
             "campaign_id": 0,
+            "evidence": activity.evidence,
             "grams": activity.grams,
             "points": activity.points,
         }

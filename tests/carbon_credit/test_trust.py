@@ -101,8 +101,8 @@ def test_a_trusted_resident_30_kg_is_credited_at_once(engine, make_resident, rec
     for n in range(5):  # small entries with a photo: approved, without using up the daily cap
         decide(record(resident, "1", f"photo{n}", photo="ab.png").id)
     assert _level(engine, resident) == "trusted"
-    activity = record(resident, "30", "thirty")
-    assert (activity.status, activity.note, activity.points) == ("credited", None, 9259)
+    activity = record(resident, "30", "thirty")  # 9,259 g: declared, half of it within the declared cap
+    assert (activity.status, activity.note, activity.points) == ("credited", "daily_cap:2000", 2000)
     assert record(resident, "45", "too-big").status == "pending"  # above 2 x 20 kg: still waits
     assert record(resident, "1", "photo", photo="ab.png").status == "pending"  # photos still wait
 

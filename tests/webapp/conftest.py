@@ -30,7 +30,11 @@ class BrowserLikeClient(FlaskClient):
 @pytest.fixture
 def app(settings, tmp_path):
     app = create_app(
-        settings.with_overrides(upload_folder=str(tmp_path / "uploads"), login_rate_limit="1000 per minute")
+        settings.with_overrides(
+            upload_folder=str(tmp_path / "uploads"),
+            login_rate_limit="1000 per minute",
+            login_backoff_after=1000,  # the per-account back-off has its own tests (test_sessions.py)
+        )
     )
     app.test_client_class = BrowserLikeClient
     yield app
@@ -47,7 +51,8 @@ PASSWORD = "correct-horse-9"
 
 @pytest.fixture
 def register(client):
-    """``register(login="13800138000", name="小王")`` signs a new resident up (and in) through the form."""
+    """``register(login="13800138000", name="小王")`` signs a new resident up and then in through the forms
+    (registration itself never signs in: it answers a taken login exactly like a new one)."""
     counter = iter(range(10**6))
 
     def do(login: str | None = None, name: str = "小王", district: str = "xiaonan", password: str = PASSWORD):
@@ -63,6 +68,8 @@ def register(client):
             },
         )
         assert response.status_code == 302, response.get_data(as_text=True)
+        signed_in = client.submit("/login", {"login": login, "password": password})
+        assert signed_in.status_code == 302, signed_in.get_data(as_text=True)
         return login
 
     return do

@@ -50,6 +50,10 @@ POLICY = {
     "campaigns.detail": PUBLIC,
     "campaigns.privacy": LOGIN,
     "api.openapi": PUBLIC,
+    "admin.residents_list": ADMIN,
+    "admin.resident_detail": ADMIN,
+    "admin.lock_resident": ADMIN,
+    "admin.unlock_resident": ADMIN,
 }
 ALLOWED = {
     PUBLIC: set(ROLES),

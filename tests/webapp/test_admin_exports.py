@@ -31,7 +31,7 @@ def admin(make_resident, login):
 def data(engine, settings, make_resident):
     resident = make_resident(display_name='=HYPERLINK("http://x")')
     with session_scope(engine) as session:
-        item = ActivityInput(resident, "transit", {"mode": "bus", "km": "8"}, "web", "a", NOV_2)
+        item = ActivityInput(resident, "transit", {"mode": "bus", "km": "8"}, "qr", "a", NOV_2)
         record_activity(session=session, settings=settings, item=item, now=NOV_2)
         campaign = Campaign(
             name_zh="低碳日",

@@ -14,9 +14,12 @@ from carbon_credit.platform import clock, uploads
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.stops import Stop
 from carbon_credit.transit import TransitRejection
+from quantification import quantify
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 ADMIN = "admin@example.org"
+# 25 kg of glass with a photo: evidenced (issue 13), held for review and credited in full on approval
+GLASS_25 = quantify("recycling", material="glass", kg="25").grams
 
 
 @pytest.fixture
@@ -64,18 +67,18 @@ def test_the_queue_lists_held_entries_with_reason_and_thumbnail(client, admin, h
 
 
 def test_approving_credits_and_tells_the_resident(client, admin, held, engine):
-    activity_id = held(kg="25")
+    activity_id = held(kg="25", photo=True)
     resident = _activity(engine, activity_id).resident_id
     detail = client.get(f"/admin/review/{activity_id}").get_data(as_text=True)
     assert "批准并发放积分" in detail and "普通" in detail
     response = client.submit(f"/admin/review/{activity_id}/approve", form_page=f"/admin/review/{activity_id}")
     assert response.status_code == 302
-    assert "已批准：发放 7716 积分" in client.get(response.location).get_data(as_text=True)
-    assert _activity(engine, activity_id).status == "credited" and _balance(engine, resident) == 7716
+    assert f"已批准：发放 {GLASS_25} 积分" in client.get(response.location).get_data(as_text=True)
+    assert _activity(engine, activity_id).status == "credited" and _balance(engine, resident) == GLASS_25
     again = client.submit(f"/admin/review/{activity_id}/approve", form_page="/admin/review")
     assert again.status_code == 302
     assert "已批准过" in client.get(again.location).get_data(as_text=True)
-    assert _balance(engine, resident) == 7716
+    assert _balance(engine, resident) == GLASS_25
     with read_session(engine) as session:
         [note] = notifications.recent_for(session=session, resident_id=resident)
     assert note.kind == "review_approved"
@@ -94,7 +97,8 @@ def test_rejecting_needs_a_reason_and_records_it(client, admin, held, engine):
     assert "未通过" in detail and "重量与照片不符" in detail and "批准并发放积分" not in detail
 
 
-def test_rejecting_a_spent_credit_is_refused_with_a_clear_message(client, admin, held, engine):
+def test_rejecting_a_spent_credit_lands_and_says_the_resident_owes_it(client, admin, held, engine):
+    """Issue 13 changed this: the rejection used to be refused (400); the clawback now always lands."""
     activity_id = held(kg="10")  # credited at once
     found = _activity(engine, activity_id)
     with session_scope(engine) as session:
@@ -103,9 +107,10 @@ def test_rejecting_a_spent_credit_is_refused_with_a_clear_message(client, admin,
     response = client.submit(
         f"/admin/review/{activity_id}/reject", {"reason": "重复"}, form_page=f"/admin/review/{activity_id}"
     )
-    assert response.status_code == 400
-    assert "该居民已用掉这些积分" in response.get_data(as_text=True)
-    assert _activity(engine, activity_id).status == "credited"
+    assert response.status_code == 302
+    assert f"该居民现欠 {found.points} 分" in client.get(response.location).get_data(as_text=True)
+    assert _activity(engine, activity_id).status == "rejected"
+    assert _balance(engine, found.resident_id) == -found.points
 
 
 def test_rejecting_a_credited_entry_takes_the_points_back(client, admin, held, engine):
@@ -123,11 +128,11 @@ def test_rejecting_a_credited_entry_takes_the_points_back(client, admin, held, e
 
 def test_bulk_approve_double_submitted_credits_once(client, admin, held, engine, make_resident):
     one, two = make_resident(), make_resident()
-    ids = [held(resident=one, key="a"), held(resident=two, key="b")]
+    ids = [held(resident=one, key="a", photo=True), held(resident=two, key="b", photo=True)]
     for _ in range(2):
         response = client.submit("/admin/review/bulk-approve", {"ids": ids}, form_page="/admin/review")
         assert response.status_code == 302
-    assert (_balance(engine, one), _balance(engine, two)) == (7716, 7716)
+    assert (_balance(engine, one), _balance(engine, two)) == (GLASS_25, GLASS_25)
     assert "已批准 0 条记录，2 条未变" in client.get(response.location).get_data(as_text=True)
     nothing = client.submit("/admin/review/bulk-approve", {}, form_page="/admin/review")
     assert "请至少选择一条记录" in client.get(nothing.location).get_data(as_text=True)

@@ -35,7 +35,8 @@ def activities(engine, settings, make_resident):
         ("c", "recycling", {"material": "pet", "kg": "2"}, DEC_1),
     ):
         with session_scope(engine) as session:
-            item = ActivityInput(resident, behaviour, inputs, "web", key, when)
+            channel = "qr" if behaviour == "transit" else "web"  # trips come only from QR pairs and imports
+            item = ActivityInput(resident, behaviour, inputs, channel, key, when)
             record_activity(session=session, settings=settings, item=item, now=when)
     stats.forget_active_residents()
     with read_session(engine) as session:
@@ -55,12 +56,21 @@ def test_totals_charts_and_tables(client, admin, activities):
     assert re.search(r'data-testid="total-activities">3<', page) and count == 3
     assert f'data-testid="total-points">{points:,}<' in page
     assert 'data-testid="active-residents">1<' in page
-    for key in ("series", "behaviour", "district", "channel", "campaign", "redemptions"):
+    for key in ("series", "behaviour", "district", "channel", "evidence", "campaign", "redemptions"):
         section = page.split(f'data-testid="chart-{key}"')[1].split("</section>")[0]
         assert "<svg" in section and f'data-testid="table-{key}"' in section, key
     assert "<script" not in page
     assert "云梦县" in page and "绿色出行" in page and "网页" in page
     assert "2026-11-02" in page.split('data-testid="table-series"')[1]
+
+
+def test_the_reportable_total_counts_verified_and_evidenced_only(client, admin, activities):
+    page = client.get(RANGE).get_data(as_text=True)
+    evidence = page.split('data-testid="table-evidence"')[1].split("</table>")[0]
+    assert "已核验" in evidence and "本人申报" in evidence
+    # the QR bus trip only: walking and recycling on the web are declared
+    assert 'data-testid="reportable-co2">215 g<' in page
+    assert "可申报" in page
 
 
 def test_week_and_month_grouping(client, admin, activities):

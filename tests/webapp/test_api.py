@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from carbon_credit import ledger
 from carbon_credit.ledger.models import LedgerEntry
+from carbon_credit.platform import clock
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.residents import tokens as api_tokens
 from carbon_credit.rewards.models import Reward, Voucher
@@ -189,7 +190,7 @@ def test_me_shows_the_owner_and_their_balance(api_for):
 
 
 def test_record_an_activity_with_its_methodology(api):
-    yesterday = (datetime.now(SHANGHAI) - timedelta(days=1)).date().isoformat()
+    yesterday = (clock.now().astimezone(SHANGHAI) - timedelta(days=1)).date().isoformat()
     body = {**RECYCLING, "occurred_at": f"{yesterday}T09:30:00+08:00"}
     response = api.call("POST", "/api/v1/activities", body=body, key="a-1")
     assert response.status_code == 201, response.get_data(as_text=True)
@@ -198,7 +199,9 @@ def test_record_an_activity_with_its_methodology(api):
     assert activity["status"] == "credited"
     assert activity["methodology_id"] and activity["methodology_version"]
     assert {f["key"] for f in activity["factors"]} and activity["formula"]
-    assert activity["grams"] == 2293 and activity["points"] == 2293  # 2 kg PET, 1 point = 1 g
+    assert activity["grams"] == 2293 and activity["points_quantified"] == 2293  # 2 kg PET, 1 point = 1 g
+    declared = (activity["evidence"], activity["points"], activity["note"])
+    assert declared == ("declared", 1146, "declared_share:50")  # the resident's word alone: half
     assert activity["local_day"] == yesterday and activity["occurred_at"].startswith(f"{yesterday}T01:30:00")
     listed = api.call("GET", "/api/v1/activities").get_json()
     assert listed["total"] == 1 and listed["items"][0]["id"] == activity["id"]

@@ -71,24 +71,24 @@ def test_the_page_greets_with_the_menu_in_chinese(client, me):
 
 
 def test_a_guided_log_on_the_web(client, me, db_engine):
-    assert "绿色出行" in press(client, "log")
-    assert "公交车" in press(client, "log:transit")
-    assert "走了多少公里" in press(client, "mode:bus")
-    shown = send(client, "8")
-    assert "215 g" in shown and "公交车 8 公里" in shown
-    assert "+215" in press(client, CONFIRM.search(shown).group(1))
+    menu = press(client, "log")
+    assert "步行" in menu and 'value="log:transit"' not in menu  # trips come only from QR scans
+    assert "走了多少步" in press(client, "log:walking")
+    shown = send(client, "8000")
+    assert "160 g" in shown and "步行 8000 步" in shown
+    assert "+160" in press(client, CONFIRM.search(shown).group(1))
     with read_session(db_engine) as db:
         activity = db.execute(select(Activity)).scalar_one()
-    assert (activity.resident_id, activity.channel, activity.points) == (me, "bot", 215)
+    assert (activity.resident_id, activity.channel, activity.points) == (me, "bot", 160)
 
 
 def test_free_text_on_the_web_and_a_double_submitted_confirm_credits_once(client, me, db_engine):
-    shown = send(client, "坐地铁12公里")
-    assert "560 g" in shown
+    shown = send(client, "今天走了8000步")
+    assert "160 g" in shown
     confirm, key = CONFIRM.search(shown).group(1), secrets.token_urlsafe(16)
     press(client, confirm, key=key)
     again = press(client, confirm, key=key)  # the same form submitted twice: replayed
-    assert again.count("+560") == 1
+    assert again.count("+160") == 1
     later = press(client, confirm)  # the old button pressed again from another tab
     assert "已经保存过" in later
     assert activities(db_engine) == 1
@@ -102,7 +102,7 @@ def test_only_the_latest_answers_have_buttons(client, me):
 
 
 def test_unknown_text_gets_examples(client, me):
-    assert "坐公交8公里" in send(client, "今天天气不错")
+    assert "走了6000步" in send(client, "今天天气不错")
 
 
 def test_a_voucher_redeemed_in_the_chat_shows_its_qr_code(client, me, db_engine, make_resident):
@@ -156,8 +156,35 @@ def test_with_a_bot_username_the_code_comes_as_a_deep_link_and_qr(settings, tmp_
     try:
         fields = {"login": "13900139000", "display_name": "小赵", "district": "xiaonan"}
         client.submit("/register", {**fields, "password": "correct-horse-9", "confirm": "correct-horse-9"})
+        client.submit("/login", {"login": fields["login"], "password": "correct-horse-9"})
         shown = html.unescape(client.submit("/account/telegram", {}).get_data(as_text=True))
         assert re.search(r'href="https://t\.me/XgCarbonBot\?start=link_[A-Za-z0-9]{10}"', shown)
         assert "<svg" in shown
     finally:
         app.extensions["carbon"]["engine"].dispose()
+
+
+def test_a_bus_ride_on_the_web_explains_the_qr_flow_with_a_link_to_the_card_page(client, me, db_engine):
+    shown = send(client, "坐公交8公里")
+    assert "扫描站牌上的二维码" in shown and 'href="http://127.0.0.1:5000/account/card"' in shown
+    assert not CONFIRM.search(shown)
+    assert activities(db_engine) == 0
+
+
+@pytest.mark.parametrize(
+    "data", ["redeem:²", "redeem:٣", "log:未知", "ok:١٢٣", "ok:", "x" * 65, "ok:" + "日" * 60, "日" * 199]
+)
+def test_an_odd_button_value_on_the_web_gets_a_plain_answer(client, me, db_engine, data):
+    assert "这个按钮无法识别" in press(client, data)  # never a 500
+    assert activities(db_engine) == 0
+
+
+def test_an_overlong_button_value_on_the_web_is_refused_in_plain_words(client, me):
+    assert "这个按钮无法识别" in press(client, "9" * 500)
+
+
+def test_confirming_on_the_web_after_starting_something_else_says_so(client, me, db_engine):
+    first = CONFIRM.search(send(client, "走了8000步")).group(1)
+    send(client, "回收了1公斤塑料瓶")
+    assert "确认已经失效" in press(client, first)
+    assert activities(db_engine) == 0

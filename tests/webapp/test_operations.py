@@ -242,6 +242,7 @@ def test_with_redis_the_login_limit_is_shared_by_every_worker(client, app_on, da
             database_url=database_url,
             redis_url=redis_url,
             login_rate_limit="3 per minute",
+            login_backoff_after=1000,  # this test is about the per-address limit
         )
         worker.test_client_class = type(client)
         workers.append(worker.test_client())

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from carbon_credit import residents
 from carbon_credit.activities import Activity, ActivityInput, record_activity
+from carbon_credit.platform import clock
 from carbon_credit.platform.database import read_session, session_scope
 
 KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
@@ -45,7 +46,7 @@ def _activities(engine) -> list[Activity]:
 
 
 def _today() -> str:
-    return (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
+    return clock.local_day(clock.now()).isoformat()  # the platform clock, which tests may move
 
 
 @pytest.fixture
@@ -59,11 +60,13 @@ def test_logging_recycling_shows_the_audit_trail(client, engine, signed_in):
     )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "已发放：20000 积分" in page  # 2 kg x 9.13 t/short ton = 20,128 g, capped at 20,000 a day
+    # 2 kg x 9.13 t/short ton = 20,128 g; declared (no photo): half of it, within the declared 2,000 a day
+    assert "已发放：2000 积分" in page
     assert 'data-testid="methodology">recycling-warm<' in page and 'data-testid="version">1.0<' in page
     assert "-9.13" in page and "MTCO2E/short ton" in page and "WARM" in page
-    assert 'data-testid="grams">20.1 kg<' in page and 'data-testid="points">20000<' in page  # daily cap
-    assert "已达到每日上限 20000 分" in page and "20128" in page
+    assert 'data-testid="grams">20.1 kg<' in page and 'data-testid="points">2000<' in page  # daily cap
+    assert "已达到每日上限 2000 分" in page and "20128" in page
+    assert 'data-testid="evidence">本人申报<' in page and "按 50% 计分" in page
     assert "铝罐" in page
     [stored] = _activities(engine)
     assert (stored.channel, stored.status, stored.resident_id) == (
@@ -124,7 +127,8 @@ def test_tree_planting_with_a_photo_waits_for_review(client, engine, app, signed
         11100,
     )
     assert stored.details == {"species": "fruit", "planted_on": _today()}
-    assert stored.occurred_at.hour == 4  # noon in Asia/Shanghai
+    assert stored.local_day.isoformat() == _today()  # at noon in Beijing, or now when that is still to come
+    assert stored.occurred_at.hour == 4 or clock.local_text(clock.now()) < f"{_today()} 12:00"
     with client.get(f"/activities/{stored.id}/photo") as photo:
         assert photo.status_code == 200 and photo.data == _png()
         assert photo.headers["Content-Type"] == "image/png"
@@ -136,7 +140,7 @@ def test_trees_without_a_photo_below_the_threshold_are_credited(client, engine, 
     response = client.submit("/log/trees", data)
     assert response.status_code == 302
     [stored] = _activities(engine)
-    assert (stored.status, stored.points) == ("credited", 7400)
+    assert (stored.status, stored.evidence, stored.points) == ("credited", "declared", 740)  # a tenth
 
 
 @pytest.mark.parametrize(
@@ -177,7 +181,7 @@ def test_home_shows_balance_tree_years_and_recent_activity(client, engine, signe
         "/log/trees", {"trees": "5", "species": "bamboo", "planted_on": _today(), "idempotency_key": "t"}
     )
     page = client.get("/me").get_data(as_text=True)
-    assert 'data-testid="balance">18500<' in page
+    assert 'data-testid="balance">1850<' in page  # declared: a tenth of 5 tree-years
     assert 'data-testid="my-co2">18.5 kg<' in page
     assert 'data-testid="tree-years">5.0<' in page
     assert "植树" in page and "暂无进行中的活动" in page
@@ -244,3 +248,21 @@ def test_the_pages_in_english(client, engine, signed_in):
     assert bad.status_code == 400 and "kg must be greater than zero." in bad.get_data(as_text=True)
     with read_session(engine) as session:
         assert session.execute(select(func.count()).select_from(Activity)).scalar_one() == 1
+
+
+def test_a_later_year_of_trees_needs_a_photo_and_then_waits_for_review(client, engine, signed_in):
+    """The tree-year reminder leads here: year 2 of trees planted a year ago is claimed today; without a
+    photo it is refused with the reason, with one it waits for review (nothing credited yet)."""
+    planted = (clock.local_day(clock.now()) - timedelta(days=370)).isoformat()
+    form = {"trees": "3", "species": "broadleaf", "planted_on": planted, "year": "2"}
+    refused = client.submit("/log/trees", {**form, "idempotency_key": "y2-a"})
+    assert refused.status_code == 400 and "照片" in refused.get_data(as_text=True)
+    assert _activities(engine) == []
+    photo = (io.BytesIO(_png()), "tree.png")
+    held = client.submit(
+        "/log/trees", {**form, "idempotency_key": "y2-b", "photo": photo}, content_type="multipart/form-data"
+    )
+    assert held.status_code == 302
+    with read_session(engine) as session:
+        activity = session.execute(select(Activity).order_by(Activity.id.desc())).scalars().first()
+    assert (activity.status, activity.details["tree_year"], activity.points) == ("pending", 2, 0)

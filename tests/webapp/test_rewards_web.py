@@ -203,6 +203,7 @@ def _sign_up(client, login: str) -> str:
         },
     )
     assert response.status_code == 302
+    client.submit("/login", {"login": login, "password": PASSWORD})  # registration never signs in
     return login
 
 

@@ -93,10 +93,11 @@ def test_another_resident_cannot_revoke_my_token(app, client, register, engine):
             "login": login,
             "display_name": "别人",
             "district": "",
-            "password": "pw-123456789",
-            "confirm": "pw-123456789",
+            "password": "other-horse-42",
+            "confirm": "other-horse-42",
         },
     )
+    other.submit("/login", {"login": login, "password": "other-horse-42"})  # registering never signs in
     response = other.submit(f"/account/tokens/{token_id}/revoke", form_page="/account/tokens")
     assert response.status_code == 404 and "未找到该令牌" in response.get_data(as_text=True)
     with read_session(engine) as session:

@@ -12,7 +12,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
-from carbon_credit import activities, campaigns, residents
+from carbon_credit import activities, campaigns, residents, review
 from carbon_credit.activities import ACTIVITY_STATUSES, RESIDENT_BEHAVIOURS, ActivityInput
 from carbon_credit.platform import clock, uploads
 from carbon_credit.platform.database import read_session, session_scope
@@ -41,6 +41,11 @@ class TreesForm(KeyedForm):
     )
     species = SelectField(_l("Species group"), choices=[], validate_choice=False)
     planted_on = StringField(_l("Planting date"), validators=[Length(max=10)], render_kw={"type": "date"})
+    year = SelectField(
+        _l("Year of these trees (1: planted now; 2 or more: they survived another year, photo needed)"),
+        choices=[str(n) for n in range(1, 31)],
+        default="1",
+    )
     photo = FileField(_l("Photo (optional)"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
 
 
@@ -81,6 +86,7 @@ def home():
     with read_session(engine()) as db:
         summary = activities.summary(session=db, resident_id=current_user.id)
         running = campaigns.active_campaigns(session=db)
+        standing = review.standing(session=db, resident_id=current_user.id)
     exhausted = {c.id for c in running if campaigns.is_exhausted(c)}
     return render_template(
         "resident/home.html",
@@ -88,6 +94,7 @@ def home():
         tree_kg=activities.tree_year_kg(),
         campaigns=running,
         exhausted=exhausted,
+        standing=standing,
     )
 
 
@@ -149,13 +156,14 @@ def log_trees():
 def _record_trees(form: TreesForm, planted_on: date):
     """Check the entry, store the photo if any, record; a photo left unused is removed again."""
     species = activities.species_group(form.species.data)
-    occurred_at = activities.planting_moment(planted_on=planted_on)
+    year = int(form.year.data or 1)
+    occurred_at = activities.planting_moment(planted_on=planted_on, year=year)
     upload = form.photo.data
     photo = None
     if upload is not None and getattr(upload, "filename", ""):
         photo = uploads.store_photo(settings=settings(), data=upload.read(), filename=upload.filename)
     details = {"species": species, "planted_on": planted_on.isoformat()}
-    inputs = {"trees": (form.trees.data or "").strip()}
+    inputs = {"trees": (form.trees.data or "").strip(), "years": str(year)}
     key = form.idempotency_key.data
     item = ActivityInput(current_user.id, "tree_planting", inputs, "web", key, occurred_at, photo, details)
     try:
@@ -211,9 +219,11 @@ def activity(id: int):
     with read_session(engine()) as db:
         found = activities.activity_of(session=db, resident_id=current_user.id, activity_id=id)
     methodology = get_methodology(found.methodology_id, found.methodology_version)
+    level = activities.policy_for(found.behaviour).levels.get(found.evidence)
     return render_template(
         "resident/activity.html",
         activity=found,
+        share=level.percent if level else 100,
         methodology=methodology,
         trail=activities.factor_sources(found),
         materials=material_labels(),

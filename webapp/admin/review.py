@@ -1,5 +1,7 @@
-"""Admin: the review queue (pending entries, suspicious transit scans), one entry's review page, approve,
-reject with a reason, bulk approve, and the entry's photo. Reads and decisions are carbon_credit.review's."""
+"""Admin: the review queue (pending entries, suspicious transit scans, accounts flagged by the daily anomaly
+check), one entry's review page, approve, reject with a reason (a clawback, always: a debt when the points
+were spent), bulk approve, the entry's photo, clearing or clawing back a flag, voiding a resident's unused
+vouchers. Reads and decisions are carbon_credit.review's (vouchers: carbon_credit.rewards)."""
 
 from __future__ import annotations
 
@@ -10,17 +12,17 @@ from flask_login import current_user
 from wtforms import SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from carbon_credit import review
+from carbon_credit import review, rewards
 from carbon_credit.platform import uploads
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import MESSAGES, message
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
-from webapp.forms import Form
+from webapp.forms import Form, KeyedForm
 from webapp.i18n import current_locale
 
-TABS = ("pending", "suspicious")
+TABS = ("pending", "suspicious", "flagged")
 
 
 class ApproveForm(Form):
@@ -42,6 +44,23 @@ class BulkApproveForm(Form):
     ids = SelectMultipleField(_l("Entries to approve"), coerce=int, validate_choice=False)
 
 
+class ClearFlagForm(KeyedForm):
+    """Clear a flag: looked at, nothing wrong (one audited command; its key makes a double tap one)."""
+
+
+class ClawBackForm(KeyedForm):
+    """Claw back a flag: reject the flagged days' credited entries with a reason (one audited command)."""
+
+    reason = TextAreaField(
+        _l("Reason (shown to the resident)"),
+        validators=[DataRequired(), Length(max=review.REASON_MAX)],
+    )
+
+
+class VoidVouchersForm(KeyedForm):
+    """Void the resident's unused vouchers: points refunded, stock returned (one audited command)."""
+
+
 @bp.get("/review", endpoint="review_queue")
 def queue():
     """The queue: entries waiting for review (tab "pending") or refused transit scans ("suspicious")."""
@@ -52,6 +71,8 @@ def queue():
         if tab == "suspicious":
             listing = review.suspicious(session=db, page=page, reason=reason)
             reasons = review.suspicious_reasons(session=db)
+        elif tab == "flagged":
+            listing, reasons = review.flagged(session=db, page=page), []
         else:
             listing, reasons = review.pending(session=db, page=page), []
     return render_template(
@@ -62,6 +83,10 @@ def queue():
         reason=reason,
         form=BulkApproveForm(),
         days=review.SUSPICIOUS_DAYS,
+        flag_forms={  # each flag its own forms, so each decision has its own key
+            row.flag.id: (ClearFlagForm(formdata=None), ClawBackForm(formdata=None))
+            for row in (listing.items if tab == "flagged" else [])
+        },
         labelled={code.split(".", 1)[1] for code in MESSAGES if code.startswith("suspicious.")},
     )
 
@@ -110,6 +135,14 @@ def review_reject(id: int):
         return _detail_page(id, reject_form=form, error=message(error, current_locale()), status=400)
     if not decision.changed:
         flash(_("This entry was already rejected; nothing changed."))
+    elif decision.debt:
+        flash(
+            _(
+                "Rejected: %(points)s points taken back; they had been spent, so the resident owes %(debt)s.",
+                points=decision.reversed_points,
+                debt=decision.debt,
+            )
+        )
     elif decision.reversed_points:
         flash(_("Rejected: %(points)s points taken back.", points=decision.reversed_points))
     else:
@@ -135,6 +168,72 @@ def review_bulk_approve():
     return redirect(url_for("admin.review_queue"))
 
 
+@bp.post("/review/flags/<int:id>/clear")
+def review_flag_clear(id: int):
+    """Clear a flagged account (looked at, nothing wrong); audited, once per key."""
+    form = ClearFlagForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with session_scope(engine()) as db:
+        outcome = review.clear_flag(
+            session=db, flag_id=id, actor_id=current_user.id, idempotency_key=form.idempotency_key.data
+        )
+    flash(_t("review_flag_cleared" if outcome["changed"] else "review_flag_already_decided"))
+    return redirect(url_for("admin.review_queue", tab="flagged"))
+
+
+@bp.post("/review/flags/<int:id>/claw-back")
+def review_flag_claw_back(id: int):
+    """Claw back a flagged account: reject the flagged days' credited entries with a reason; audited."""
+    form = ClawBackForm()
+    if not form.validate_on_submit():
+        flash(_t("review_reason_required", limit=review.REASON_MAX), "error")
+        return redirect(url_for("admin.review_queue", tab="flagged"))
+    with session_scope(engine()) as db:
+        outcome = review.claw_back_flag(
+            session=db,
+            settings=settings(),
+            flag_id=id,
+            actor_id=current_user.id,
+            idempotency_key=form.idempotency_key.data,
+            reason=form.reason.data,
+        )
+    flash(
+        _t("review_flag_clawed_back", **outcome) if outcome["changed"] else _t("review_flag_already_decided")
+    )
+    return redirect(url_for("admin.review_queue", tab="flagged"))
+
+
+@bp.post("/review/residents/<int:resident_id>/void-vouchers")
+def review_void_vouchers(resident_id: int):
+    """Void a resident's unused vouchers (after a clawback): points refunded, stock returned; audited."""
+    form = VoidVouchersForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with session_scope(engine()) as db:
+        outcome = rewards.void_vouchers(
+            session=db,
+            actor_id=current_user.id,
+            resident_id=resident_id,
+            idempotency_key=form.idempotency_key.data,
+        )
+    flash(
+        _t(
+            "review_vouchers_voided",
+            count=len(outcome["voided"]),
+            refunded=outcome["refunded"],
+            balance=outcome["balance"],
+        )
+    )
+    back = request.form.get("back", "")
+    return redirect(back if back.startswith("/admin/") else url_for("admin.review_queue"))
+
+
+def _t(code: str, **params) -> str:
+    """A catalogue message (carbon_credit/platform/messages) in the administrator's language."""
+    return message(DomainError(code, **params), current_locale())
+
+
 @bp.get("/review/<int:id>/photo")
 def review_photo(id: int):
     """The photo attached to an entry, for the reviewer (the resident's own route serves only its owner)."""
@@ -149,9 +248,14 @@ def review_photo(id: int):
 def _detail_page(id: int, *, reject_form: RejectForm | None = None, error: str | None = None, status=200):
     with read_session(engine()) as db:
         found = review.detail(session=db, activity_id=id)
+        standing = review.standing(session=db, resident_id=found.resident.id)
+        unused = rewards.unused_vouchers(session=db, resident_id=found.resident.id)
     page = render_template(
         "admin/review/detail.html",
         item=found,
+        standing=standing,
+        unused=unused,
+        void_form=VoidVouchersForm(formdata=None),
         approve_form=ApproveForm(),
         reject_form=reject_form or RejectForm(formdata=None),
         error=error,

@@ -98,6 +98,7 @@ def _charts(data: figures.Dashboard) -> list[Chart]:
         _chart("behaviour", _("By behaviour (kg CO2e)"), _("Behaviour"), data.by_behaviour, horizontal=True),
         _chart("district", _("By district (kg CO2e)"), _("District"), data.by_district, horizontal=True),
         _chart("channel", _("By channel (kg CO2e)"), _("Channel"), data.by_channel, horizontal=True),
+        _chart("evidence", _("By evidence level (kg CO2e)"), _("Evidence"), data.by_evidence, True),
         _chart("campaign", _("By campaign (kg CO2e)"), _("Campaign"), data.by_campaign, horizontal=True),
         Chart(
             "redemptions",

@@ -173,6 +173,10 @@ class ActivityOut(BaseModel):
     id: int
     behaviour: str
     channel: str
+    evidence: Literal["verified", "evidenced", "declared"] = Field(
+        description="What the claim rests on: verified (QR pair, operator import, administrator), evidenced "
+        "(photo, credited after review) or declared (the resident's word alone, a share of the points)."
+    )
     status: str
     inputs: dict[str, Any]
     methodology_id: str

@@ -4,6 +4,7 @@ page that links a Telegram account. Views only parse, call carbon_credit.chat, a
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -26,10 +27,15 @@ class SendForm(KeyedForm):
     text = StringField(_l("Message"), validators=[DataRequired(), Length(max=500)])
 
 
+MAX_PRESSED = 200
+"""Longer button data is not sent on (the dialogue itself answers anything up to this, Telegram's 64-byte
+limit included, with "not recognised")."""
+
+
 class PressForm(KeyedForm):
     """A pressed button; its key is the update's key, so a double submit is handled once."""
 
-    button = HiddenField(validators=[DataRequired(), Length(max=64)])
+    button = HiddenField(validators=[DataRequired(), Length(max=MAX_PRESSED)])
 
 
 class LinkForm(Form):
@@ -82,7 +88,8 @@ def send():
 def press():
     """A pressed button (its data as the bot would receive it)."""
     form = PressForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit():  # a stale page, a forged or overlong value: say so, do nothing
+        flash(_("That button could not be read, so nothing was done. Please use the buttons below."), "error")
         return redirect(url_for("chat.page"), 303)
     return _handle(button=form.button.data, update_key=form.idempotency_key.data)
 

@@ -1,11 +1,26 @@
-"""Accounts: register, log in, log out, change password, choose the language."""
+"""Accounts: register, log in, log out, change password, choose the language.
+
+A session and a remember-me cookie carry ``<id>:<session version>``; the user loader accepts them only while
+the account is active and its version is unchanged, so logging out (in any browser), changing the password
+and an administrator's lock end every one of them at once. Registration never signs in and answers a login
+that already has an account exactly like a new one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
@@ -32,13 +47,19 @@ class SignedIn:
     display_name: str
     role: str
     locale: str
+    session_version: int = 0
     is_active: bool = True
     is_authenticated: bool = True
     is_anonymous: bool = False
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session."""
-        return str(self.id)
+        """What Flask-Login keeps in the session and the remember-me cookie: ``<id>:<session version>``."""
+        return f"{self.id}:{self.session_version}"
+
+    @classmethod
+    def of(cls, found) -> SignedIn:
+        """The signed-in view of a resident row."""
+        return cls(found.id, found.display_name, found.role, found.locale, found.session_version or 0)
 
     @property
     def is_admin(self) -> bool:
@@ -54,13 +75,14 @@ def init_login(manager: LoginManager) -> None:
 
     @manager.user_loader
     def load(user_id: str) -> SignedIn | None:
-        if not user_id.isdigit():
+        resident_id, _, version = user_id.partition(":")
+        if not (resident_id.isascii() and resident_id.isdigit() and version.isascii() and version.isdigit()):
+            return None  # a cookie from before session versions, or forged: signed out
+        if int(resident_id) > 2**31 - 1:
             return None
         with read_session(engine()) as db:
-            found = db.get(residents.Resident, int(user_id))
-        if found is None or not found.is_active:
-            return None
-        return SignedIn(found.id, found.display_name, found.role, found.locale)
+            found = residents.signed_in(session=db, resident_id=int(resident_id), version=int(version))
+            return SignedIn.of(found) if found is not None else None
 
 
 class LoginForm(Form):
@@ -78,7 +100,8 @@ class RegisterForm(Form):
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=64)])
     district = SelectField(_l("District"), choices=[], validate_choice=True)
     password = PasswordField(
-        _l("Password (at least 8 characters)"), validators=[DataRequired(), Length(max=128)]
+        _l("Password (at least 8 characters, not easy to guess)"),
+        validators=[DataRequired(), Length(max=128)],
     )
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -91,12 +114,14 @@ class PasswordForm(Form):
 
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
     new = PasswordField(
-        _l("New password (at least 8 characters)"), validators=[DataRequired(), Length(max=128)]
+        _l("New password (at least 8 characters, not easy to guess)"),
+        validators=[DataRequired(), Length(max=128)],
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new", _l("The passwords differ."))],
     )
+    keep_tokens = BooleanField(_l("Keep my API tokens working (otherwise they are revoked)"))
 
 
 def safe_next(target: str | None) -> str:
@@ -108,7 +133,15 @@ def safe_next(target: str | None) -> str:
 
 def _sign_in(found, remember: bool) -> None:
     session.clear()  # a fresh session on login: nothing set before it survives (session fixation)
-    login_user(SignedIn(found.id, found.display_name, found.role, found.locale), remember=remember)
+    login_user(SignedIn.of(found), remember=remember)
+
+
+def login_attempts() -> residents.LoginAttempts:
+    """The app's per-account login back-off (in Redis when REDIS_URL is set, else in this process)."""
+    carbon = current_app.extensions["carbon"]
+    if "login_attempts" not in carbon:
+        carbon["login_attempts"] = residents.LoginAttempts(settings())
+    return carbon["login_attempts"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -121,22 +154,30 @@ def login():
         try:
             with read_session(engine()) as db:
                 found = residents.authenticate(
-                    session=db, settings=settings(), login=form.login.data, password=form.password.data
+                    session=db,
+                    settings=settings(),
+                    login=form.login.data,
+                    password=form.password.data,
+                    attempts=login_attempts(),
                 )
         except DomainError as failure:
             error = message(failure, current_locale())
+            status = 429 if failure.code == "login_backoff" else 400
         else:
             target = safe_next(request.args.get("next"))
             _sign_in(found, form.remember.data)
             return redirect(target)
-    status = 400 if form.is_submitted() else 200
+    else:
+        status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form, error=error), status
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: settings().login_rate_limit, methods=["POST"])
 def register():
-    """Create a resident account (mobile number or e-mail, password, display name, district)."""
+    """Create a resident account (mobile number or e-mail, password, display name, district). The answer
+    is the same whether or not the login already had an account: a redirect to the login page, signed
+    out, with the same words."""
     form = RegisterForm()
     with read_session(engine()) as db:
         districts = residents.districts(session=db)
@@ -148,7 +189,7 @@ def register():
     if form.validate_on_submit():
         try:
             with session_scope(engine()) as db:
-                created = residents.register(
+                residents.register(
                     session=db,
                     settings=settings(),
                     login=form.login.data,
@@ -160,16 +201,19 @@ def register():
         except DomainError as failure:
             error = message(failure, current_locale())
         else:
-            _sign_in(created, remember=False)
-            flash(_("Welcome! Your account is ready."), "success")
-            return redirect(safe_next(request.args.get("next")))
+            flash(_("Thank you. Log in with your mobile number or e-mail and your password."), "success")
+            return redirect(url_for("auth.login", next=request.args.get("next") or None))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form, error=error), status
 
 
 @bp.post("/logout")
 def logout():
-    """Log out (a POST with the CSRF token, so a link on another site cannot log anyone out)."""
+    """Log out everywhere: every session and remember-me cookie of the account ends (a POST with the CSRF
+    token, so a link on another site cannot log anyone out)."""
+    if current_user.is_authenticated:
+        with session_scope(engine()) as db:
+            residents.end_sessions(session=db, resident_id=current_user.id)
     logout_user()
     session.clear()
     return redirect(url_for("public.landing"))
@@ -178,7 +222,8 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    """Change the password after confirming the current one."""
+    """Change the password after confirming the current one: every other session and remember-me cookie
+    ends, and the API tokens are revoked unless the resident keeps them; this browser stays signed in."""
     form = PasswordForm()
     error = None
     if form.validate_on_submit():
@@ -190,11 +235,13 @@ def change_password():
                     resident_id=current_user.id,
                     current=form.current.data,
                     new=form.new.data,
+                    keep_tokens=bool(form.keep_tokens.data),
                 )
+                _sign_in(residents.get(session=db, resident_id=current_user.id), remember=False)
         except DomainError as failure:
             error = message(failure, current_locale())
         else:
-            flash(_("Your password was changed."), "success")
+            flash(_("Your password was changed. Other devices are signed out."), "success")
             return redirect(url_for("public.landing"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/password.html", form=form, error=error), status

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -10,7 +10,7 @@ from markupsafe import Markup
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from carbon_credit import rewards
+from carbon_credit import review, rewards
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError, NotFound
 from carbon_credit.platform.i18n import message
@@ -20,6 +20,24 @@ from webapp.forms import Form, KeyedForm
 from webapp.i18n import current_locale
 
 bp = Blueprint("rewards", __name__)
+
+# Pages that show voucher codes (bearer codes: whoever holds one can use it) are never stored by a browser
+# or a proxy: the voucher list, a voucher and its QR image, the redemption that issues one, verification.
+NO_STORE = {
+    "rewards.my_vouchers",
+    "rewards.voucher",
+    "rewards.voucher_png",
+    "rewards.redeem",
+    "rewards.verify",
+}
+
+
+@bp.after_request
+def no_store(response):
+    """``Cache-Control: no-store`` on the pages that show voucher codes (see NO_STORE)."""
+    if request.endpoint in NO_STORE:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class RedeemForm(KeyedForm):
@@ -66,13 +84,14 @@ def redeem(reward_id: int):
             return redirect(url_for("rewards.voucher", code=voucher.code))
     with read_session(engine()) as db:
         reward = rewards.get_reward(session=db, reward_id=reward_id)
-        balance = rewards.points_balance(session=db, resident_id=current_user.id)
+        standing = review.standing(session=db, resident_id=current_user.id)
     status = 400 if form.is_submitted() else 200
     page = render_template(
         "rewards/redeem.html",
         form=form,
         reward=reward,
-        balance=balance,
+        balance=standing.balance,
+        standing=standing,
         error=error,
         open=rewards.is_open(reward),
     )
@@ -107,7 +126,6 @@ def voucher_png(code: str):
         found, _reward = rewards.voucher_for(session=db, resident_id=current_user.id, code=code)
     response = make_response(qr_png(found.code))
     response.headers["Content-Type"] = "image/png"
-    response.headers["Cache-Control"] = "private, max-age=3600"
     return response
 
 

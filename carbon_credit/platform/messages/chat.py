@@ -1,8 +1,8 @@
 """Messages of the chat dialogue (Telegram bot and web chat page) and of Telegram account linking."""
 
-EXAMPLES_ZH = "例如：“坐公交8公里”“坐地铁12公里”“走了6000步”“回收了2公斤纸板”“种了3棵树”“省电10度”。"
+EXAMPLES_ZH = "例如：“今天走了6000步”“废品站卖了3斤纸壳子”“回收了2公斤塑料瓶”“种了3棵树”“省电10度”。"
 EXAMPLES_EN = (
-    "For example: “bus 8 km”, “metro 12 km”, “walked 6000 steps”, “recycled 2 kg cardboard”, "
+    "For example: “walked 6000 steps”, “sold 1.5 kg of cardboard”, “recycled 2 kg plastic bottles”, "
     "“planted 3 trees”, “saved 10 kWh”."
 )
 
@@ -43,9 +43,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "be guided step by step, or send /help.",
     },
     "chat_ambiguous": {
-        "zh_Hans": "一条消息里好像有不止一项行为或数量，请一次记录一项，例如“坐公交8公里”。",
+        "zh_Hans": "一条消息里好像有不止一项行为或数量，请一次记录一项，例如“走了6000步”。",
         "en": "That message seems to hold more than one action or amount. Please log one at a time, "
-        "for example “bus 8 km”.",
+        "for example “walked 6000 steps”.",
     },
     "chat_slow_down": {
         "zh_Hans": "消息太频繁了，请稍等一分钟再试。",
@@ -56,6 +56,49 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chat_expired": {
         "zh_Hans": "这个操作已失效，请重新开始。",
         "en": "This step is no longer open. Please start again.",
+    },
+    "chat_bad_button": {
+        "zh_Hans": "这个按钮无法识别（可能来自一条旧消息），什么也没有做。请从下面的菜单重新开始。",
+        "en": "That button was not recognised (it may be from an old message), so nothing was done. "
+        "Please start again from the menu below.",
+    },
+    "chat_confirm_expired": {
+        "zh_Hans": "这个确认已经失效：可能已超时，或者之后您又开始了别的操作。没有记录或兑换任何内容，"
+        "请从下面重新开始。",
+        "en": "This confirmation is no longer open: it timed out, or you started something else after it. "
+        "Nothing was recorded or redeemed. Please start again below.",
+    },
+    "chat_preview_expired": {
+        "zh_Hans": "这个预览已过期（超过 {minutes} 分钟或已跨日），刚才没有记录。下面是按现在的规则重新"
+        "计算的结果，请再确认一次：",
+        "en": "That preview has expired (it was over {minutes} minutes old or from another day), so "
+        "nothing was recorded. Here it is again, worked out by the rules as they are now; please confirm "
+        "once more:",
+    },
+    "chat_not_done_negated": {
+        "zh_Hans": "好的，没有记录：您说的是没有做。做了低碳行为再告诉我，例如“今天走了6000步”。",
+        "en": "OK, nothing logged: you said you did not do it. Tell me once you have, for example "
+        "“walked 6000 steps”.",
+    },
+    "chat_not_done_plan": {
+        "zh_Hans": "好计划！计划还不能记录：做完以后再告诉我，记录前我会先告诉您能得多少积分。",
+        "en": "Good plan! Plans are not logged: tell me once you have done it, and I will show what it "
+        "earns before anything is recorded.",
+    },
+    "chat_not_done_question": {
+        "zh_Hans": "这像是一个问题，所以没有记录。积分按这次行为实际减少的碳排放计算，每天有上限；"
+        "做完以后告诉我，记录前我会先告诉您能得多少积分。",
+        "en": "That sounds like a question, so nothing was logged. Points follow the CO2e your action "
+        "actually avoided, within daily caps; tell me once you have done it, and I will show what it "
+        "earns before anything is recorded.",
+    },
+    "chat_transit_by_qr": {
+        "zh_Hans": "公交出行不用手动记录，按实际行程计分：上车时用手机扫描站牌上的二维码打卡，下车时再扫描"
+        "下车站点的二维码，系统按线路计算里程并发放积分。绑定公交卡后，公交公司的乘车记录也会自动计入。",
+        "en": "Bus trips are not logged by hand; they are credited from the trip itself: when you board, "
+        "scan the QR code on the stop's poster with your phone, and scan the one at the stop where you get "
+        "off; the distance is measured along the route and credited. Link your transit card and the "
+        "operator's trip records are credited too.",
     },
     # --- logging -----------------------------------------------------------------------------------------
     "chat_choose_behaviour": {"zh_Hans": "您做了哪种低碳行为？", "en": "What did you do?"},
@@ -189,6 +232,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chat_btn_confirm": {"zh_Hans": "确认", "en": "Confirm"},
     "chat_btn_cancel": {"zh_Hans": "取消", "en": "Cancel"},
     "chat_btn_redeem": {"zh_Hans": "兑换：{name}", "en": "Redeem: {name}"},
+    "chat_btn_link_card": {"zh_Hans": "绑定公交卡", "en": "Link a transit card"},
     # --- linking errors (carbon_credit.chat.linking) -----------------------------------------------------
     "link_code_invalid": {
         "zh_Hans": "绑定码无效，请在网站“账户” → “绑定 Telegram”重新生成。",

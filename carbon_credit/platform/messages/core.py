@@ -87,6 +87,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_Hans": "只能记录 {days} 天内的行为。",
         "en": "Only actions from the last {days} days can be recorded.",
     },
+    "claim_window_closed": {
+        "zh_Hans": "只能登记今天和前 {days} 天的行为（最早 {earliest}），更早的记录无法补登。",
+        "en": "Actions can be logged for today and the previous {days} days only (from {earliest}); "
+        "older ones cannot be claimed.",
+    },
+    "evidence_required": {
+        "zh_Hans": "这类行为需要凭证才能记录。",
+        "en": "This kind of action needs evidence to be recorded.",
+    },
+    "transit_needs_qr": {
+        "zh_Hans": "公交出行不能手动登记：上车时扫描站牌上的二维码，下车时在到达站再扫一次，积分自动发放；"
+        "已绑定交通卡的行程由运营方导入后自动计入。",
+        "en": "Bus trips cannot be logged by hand: scan the QR code on the stop sign when you board and "
+        "again at the stop where you get off, and the points are credited; trips on a linked transit card "
+        "are credited when the operator's data is imported.",
+    },
+    "tree_year_needs_photo": {
+        "zh_Hans": "每次登记只计种树当年的碳汇。第 {year} 年的碳汇需要上传树木存活的照片，经审核后发放。",
+        "en": "A tree planting is credited one year at a time. Year {year} is credited when you upload a "
+        "photo showing the trees are alive, after review.",
+    },
     "behaviour.transit": {"zh_Hans": "绿色出行", "en": "Green travel"},
     "behaviour.walking": {"zh_Hans": "步行", "en": "Walking"},
     "behaviour.recycling": {"zh_Hans": "垃圾回收", "en": "Recycling"},

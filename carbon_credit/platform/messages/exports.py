@@ -20,6 +20,18 @@ MESSAGES = {
     "xlsx.sheet.by_district": {"zh_Hans": "按区县", "en": "By district"},
     "xlsx.sheet.by_behaviour": {"zh_Hans": "按行为", "en": "By behaviour"},
     "xlsx.sheet.by_day": {"zh_Hans": "按日", "en": "By day"},
+    "xlsx.sheet.by_evidence": {"zh_Hans": "按凭证等级", "en": "By evidence level"},
+    "xlsx.evidence": {"zh_Hans": "凭证等级", "en": "Evidence level"},
+    "xlsx.reportable_kg": {
+        "zh_Hans": "可申报减排量 (kg CO2e，已核验和有凭证)",
+        "en": "Reportable reduction (kg CO2e, verified and evidenced)",
+    },
+    "xlsx.reportable_note": {
+        "zh_Hans": "只有已核验（扫码、运营方数据）和有凭证（经审核的照片或单据）的减排计入可申报总量；"
+        "本人申报的记录只发放积分，不计为减排量。",
+        "en": "Only verified (QR scans, operator data) and evidenced (a reviewed photo or document) "
+        "reductions count toward the reportable total; declared entries earn points only.",
+    },
     "xlsx.sheet.methodologies": {"zh_Hans": "方法学与因子", "en": "Methodologies and factors"},
     "xlsx.sheet.activities": {"zh_Hans": "减排记录", "en": "Activities"},
     "xlsx.sheet.ledger": {"zh_Hans": "积分流水", "en": "Ledger entries"},
@@ -75,6 +87,7 @@ MESSAGES = {
     "stats.channel.api": {"zh_Hans": "接口", "en": "API"},
     "stats.channel.import": {"zh_Hans": "批量导入", "en": "Import"},
     "stats.channel.demo": {"zh_Hans": "演示", "en": "Demo"},
+    "stats.channel.admin": {"zh_Hans": "管理员录入", "en": "Administrator"},
     "stats.status.credited": {"zh_Hans": "已发放", "en": "Credited"},
     "stats.status.pending": {"zh_Hans": "待审核", "en": "Pending"},
     "stats.status.rejected": {"zh_Hans": "已驳回", "en": "Rejected"},

@@ -27,4 +27,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_Hans": "只有商户或管理员可以核销兑换券。",
         "en": "Only merchants and administrators can mark vouchers used.",
     },
+    "redeem_blocked_by_debt": {
+        "zh_Hans": "您的积分余额为 -{debt} 分：经审核不通过的记录所发积分已扣回，而这些积分此前已被使用。"
+        "在新获得的积分补足这 {debt} 分之前，暂不能兑换奖品。",
+        "en": "Your points balance is -{debt}: points for entries that did not pass a check were taken back "
+        "after they had been spent. You can redeem rewards again once new points have repaid these {debt} "
+        "points.",
+    },
+    "voucher_voided": {
+        "zh_Hans": "该兑换券已于 {voided_at} 被管理员作废（所用积分已退回），不能使用。",
+        "en": "This voucher was voided by an administrator at {voided_at} (its points were refunded) and "
+        "cannot be used.",
+    },
 }

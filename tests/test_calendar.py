@@ -1,0 +1,30 @@
+"""The domain's tests pass whatever the calendar says: run again (in a child pytest, on SQLite) with the
+platform clock moved to New Year's Eve half an hour before midnight, to a leap day, and to a Monday at
+00:00 in Beijing, where day, week, month and year boundaries meet caps, claim windows and statistics."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = os.environ.get("TEST_DATABASES", "sqlite,postgresql")
+MOMENTS = {
+    "new-years-eve": "2026-12-31T23:30:00+08:00",
+    "leap-day": "2028-02-29T00:00:00+08:00",
+    "monday-midnight": "2027-01-04T00:00:00+08:00",
+}
+
+
+@pytest.mark.skipif("sqlite" not in BACKENDS, reason="runs once per suite, in the SQLite pass")
+@pytest.mark.parametrize("moment", MOMENTS.values(), ids=MOMENTS.keys())
+def test_the_domain_tests_pass_at_calendar_edges(moment):
+    env = {**os.environ, "TEST_CLOCK_START": moment, "TEST_DATABASES": "sqlite"}
+    command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "tests/carbon_credit"]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout.splitlines()[-1]
