@@ -49,3 +49,10 @@ def test_cli_migrates_and_seeds_demo_data_once(app):
     assert second.exit_code == 0
     assert figures.findall(app.test_client().get("/").get_data(as_text=True)) == after_first
     assert 'data-testid="participants">2<' in after_first
+
+
+def test_form_fields_carry_no_empty_autocomplete_and_the_language_switch_says_its_language(client):
+    """Screen readers read the switch in its own language; a field without a hint gets no ``None``."""
+    page = client.get("/login").get_data(as_text=True)
+    assert 'autocomplete="None"' not in page
+    assert 'lang="en"' in page and 'data-testid="language-switch"' in page
