@@ -3,12 +3,10 @@ trip cap for QR and imported trips together), once."""
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from carbon_credit import ledger, transit
@@ -19,6 +17,7 @@ from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.models import AuditEntry
 from carbon_credit.stops import Route, RouteStop, Stop, sign_stop
 from carbon_credit.transit import ImportBatch, operator_imports
+from tests.spreadsheet_files import workbook_bytes
 
 T0 = datetime(2026, 6, 5, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
 NOW = T0 + timedelta(days=1)
@@ -41,14 +40,7 @@ def csv_bytes(rows: list[list], header=HEADER) -> bytes:
 
 
 def xlsx_bytes(rows: list[list], header=HEADER) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(header, rows)
 
 
 @pytest.fixture

@@ -7,25 +7,18 @@ import io
 import zipfile
 from datetime import datetime
 
-import openpyxl
 import pytest
 
 from carbon_credit.platform import spreadsheets
 from carbon_credit.platform.i18n import message
 from carbon_credit.platform.spreadsheets import SpreadsheetError
+from tests.spreadsheet_files import workbook_bytes
 
 HEADER = ["code", "name", "when"]
 
 
 def xlsx(rows, header=HEADER) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(header, rows)
 
 
 def csv_bytes(rows, header=HEADER, encoding="utf-8") -> bytes:

@@ -7,7 +7,6 @@ import io
 import os
 import zipfile
 
-import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -16,6 +15,7 @@ from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.models import AuditEntry
 from carbon_credit.stops import Route, RouteStop, Stop
 from carbon_credit.stops import imports as stop_import
+from tests.spreadsheet_files import workbook_bytes
 
 HEADER = list(stop_import.COLUMNS)
 ROWS = [
@@ -81,14 +81,7 @@ ROWS = [
 
 
 def xlsx(rows, header=HEADER) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(header, rows)
 
 
 def csv_bytes(rows, header=HEADER, encoding="utf-8") -> bytes:
