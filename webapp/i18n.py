@@ -42,10 +42,17 @@ def local_date(moment) -> str:
     return clock.local_day(moment).isoformat() if moment else ""
 
 
+def local_time(moment) -> str:
+    """An aware datetime as Beijing time for people, ``YYYY-MM-DD HH:MM`` (the one format pages show; ISO-8601
+    with its offset is only for the API and exports)."""
+    return clock.local_text(moment)
+
+
 def init_app(app: Flask) -> None:
-    """Template filters (co2, localdate) and globals (navigation, admin menu, messages, current locale)."""
+    """Template filters (co2, localdate, localtime) and globals (navigation, admin menu, messages, current locale)."""
     app.add_template_filter(co2_text, "co2")
     app.add_template_filter(local_date, "localdate")
+    app.add_template_filter(local_time, "localtime")
     from webapp.nav import admin_sections, nav_links
 
     app.jinja_env.globals.update(
