@@ -59,11 +59,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         activities,
         admin,
         api,
+        assets,
         campaigns,
         chat,
         cli,
         errors,
         i18n,
+        nav,
         observability,
         residents,
         rewards,
@@ -93,5 +95,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     observability.init_app(app, production=production)
     i18n.init_app(app)
+    nav.init_app(app)
+    assets.init_app(app)
     cli.init_app(app)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -39,7 +40,8 @@ def seed_demo_command() -> None:
     with session_scope(engine()) as session:
         logins = seed_demo(session=session, settings=settings())
     with read_session(engine()) as session:
-        stops = demo_checkin_urls(session=session, settings=settings())
+        served_at = f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+        stops = demo_checkin_urls(session=session, settings=settings(), served_at=served_at)
     click.echo("Demo logins / 演示账号:")
     for login in logins:
         click.echo(f"  {login.role:<9} {login.login:<32} password: {login.password}")
@@ -47,6 +49,7 @@ def seed_demo_command() -> None:
     for name, url in stops:
         click.echo(f"  {name}: {url}")
     click.echo("  (a ride faster than a bus is refused: wait about 4 minutes / 两次扫码间隔约 4 分钟)")
+    click.echo("What the demo holds, page by page / 演示数据说明: docs/demo.md")
 
 
 @click.command("backup")

@@ -42,6 +42,11 @@ def local_date(moment) -> str:
     return clock.local_day(moment).isoformat() if moment else ""
 
 
+def co2_for_people(grams: int, locale: str | None = None) -> str:
+    """Grams CO2e in the request's words (克/千克/吨 in Chinese, g/kg/t in English)."""
+    return co2_text(grams, locale or current_locale())
+
+
 def local_time(moment) -> str:
     """An aware datetime as Beijing time for people, ``YYYY-MM-DD HH:MM`` (the one format pages show; ISO-8601
     with its offset is only for the API and exports)."""
@@ -49,8 +54,8 @@ def local_time(moment) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Template filters (co2, localdate, localtime) and globals (navigation, admin menu, messages, current locale)."""
-    app.add_template_filter(co2_text, "co2")
+    """Template filters (co2, localdate, localtime) and globals (navigation, admin menu, messages, locale)."""
+    app.add_template_filter(co2_for_people, "co2")
     app.add_template_filter(local_date, "localdate")
     app.add_template_filter(local_time, "localtime")
     from webapp.nav import admin_sections, nav_links

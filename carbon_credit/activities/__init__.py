@@ -12,6 +12,8 @@ from carbon_credit.activities.admission import Admission, points_for, preview
 from carbon_credit.activities.audit_trail import factor_snapshot, factor_sources
 from carbon_credit.activities.claims import CLOCK_SKEW, RESIDENT_BEHAVIOURS, ActivityInput, local_day
 from carbon_credit.activities.crediting import after_credit, credit_discrepancies, credit_pending
+from carbon_credit.activities.explain import Explanation, FactorWords, explain
+from carbon_credit.activities.explain_facts import Fact, facts_in_words
 from carbon_credit.activities.history import activity_history, activity_of, summary, tree_year_kg
 from carbon_credit.activities.models import ACTIVITY_STATUSES, CHANNELS, Activity, DailyRollup
 from carbon_credit.activities.policy import (
@@ -22,6 +24,7 @@ from carbon_credit.activities.policy import (
     EvidenceRequired,
     policy_for,
 )
+from carbon_credit.activities.progress import CampaignPart, CapProgress, campaign_parts, today_progress
 from carbon_credit.activities.recording import record_activities, record_activity
 from carbon_credit.activities.review_rule import SPECIES_GROUPS, planting_moment, review_reason, species_group
 from carbon_credit.activities.rollups import add as add_to_rollups
@@ -42,17 +45,25 @@ __all__ = [
     "Activity",
     "ActivityInput",
     "Admission",
+    "CampaignPart",
+    "CapProgress",
     "DailyRollup",
     "EvidenceRequired",
+    "Explanation",
+    "Fact",
+    "FactorWords",
     "LockedAccount",
     "activity_history",
     "activity_of",
     "add_to_rollups",
     "after_credit",
+    "campaign_parts",
     "credit_discrepancies",
     "credit_pending",
+    "explain",
     "factor_snapshot",
     "factor_sources",
+    "facts_in_words",
     "local_day",
     "lock_account",
     "planting_moment",
@@ -65,6 +76,7 @@ __all__ = [
     "review_reason",
     "species_group",
     "summary",
+    "today_progress",
     "tree_year_kg",
     "trust_level_for",
     "trust_levels_for",

@@ -11,6 +11,7 @@ from carbon_credit.campaigns.queries import (
     get_campaign,
     is_exhausted,
     list_campaigns,
+    open_to,
     status,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "is_exhausted",
     "list_campaigns",
     "offer",
+    "open_to",
     "status",
     "update_campaign",
 ]

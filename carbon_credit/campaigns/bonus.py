@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import Session
 
 from carbon_credit.campaigns.models import Campaign
-from carbon_credit.campaigns.queries import running_for
+from carbon_credit.campaigns.queries import open_to, running_for
 
 MAX_BONUS_PER_ACTIVITY = 5_000  # points; bounds what one activity can draw from any budget
 
@@ -37,7 +37,7 @@ def covers(campaign: Campaign, fact: dict[str, Any]) -> bool:
     return (
         campaign.starts_at <= fact["occurred_at"] < campaign.ends_at
         and (not campaign.behaviours or fact["behaviour"] in campaign.behaviours)
-        and (not campaign.district_ids or (fact.get("district_id") or 0) in campaign.district_ids)
+        and open_to(campaign, fact.get("district_id"))
     )
 
 

@@ -52,6 +52,11 @@ def running_for(session: Session, facts: Sequence[dict[str, Any]]) -> list[Campa
     return list(session.execute(query.execution_options(populate_existing=True)).scalars())
 
 
+def open_to(campaign: Campaign, district_id: int | None) -> bool:
+    """Whether residents of the district take part (an empty list of districts: every district)."""
+    return not campaign.district_ids or (district_id or 0) in campaign.district_ids
+
+
 def is_exhausted(campaign: Campaign) -> bool:
     """The budget is spent: no more bonuses (base credits continue)."""
     return campaign.spent_points >= campaign.budget_points

@@ -11,6 +11,7 @@ from __future__ import annotations
 from carbon_credit.chat import replies
 from carbon_credit.chat.turn import Turn
 from carbon_credit.chat.types import Reply
+from carbon_credit.platform.settings import link_base
 
 CARD_PAGE = "/account/card"
 """The web page where a resident links a transit card (webapp.transit, endpoint ``transit.card``)."""
@@ -18,7 +19,8 @@ CARD_PAGE = "/account/card"
 
 def explain(turn: Turn) -> list[Reply]:
     """How trips are credited (scan the stop's QR code boarding and alighting; a linked transit card), a
-    button to the card page and the menu; any entry being built is dropped."""
+    button to the card page (``PUBLIC_BASE_URL`` + path; without it the path alone, which the web chat opens
+    on its own site and the bot leaves out) and the menu; any entry being built is dropped."""
     turn.clear()
-    card = replies.link(turn.t("chat_btn_link_card"), turn.settings.public_base_url + CARD_PAGE)
+    card = replies.link(turn.t("chat_btn_link_card"), link_base(turn.settings) + CARD_PAGE)
     return [turn.say("chat_transit_by_qr", ((card,), *replies.menu(turn.locale)))]

@@ -38,11 +38,16 @@ def refuse_in_production(settings: Settings) -> None:
         raise ConfigError("demo data is never loaded in production")
 
 
+def person_id(session: Session, email: str) -> int | None:
+    """The id of the person with this e-mail, if there is one."""
+    return session.execute(select(Resident.id).where(Resident.email == email)).scalar_one_or_none()
+
+
 def demo_person(
     *, session: Session, settings: Settings, role: str, name: str, email: str, district: str
 ) -> int:
     """The id of the demo person with this e-mail, created (with :data:`DEMO_PASSWORD`) if missing."""
-    found = session.execute(select(Resident.id).where(Resident.email == email)).scalar_one_or_none()
+    found = person_id(session, email)
     if found is not None:
         return found
     resident = create_resident(

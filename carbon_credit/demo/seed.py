@@ -1,67 +1,68 @@
-"""Demo data for the embedded default: an administrator, residents with a week of activities, a merchant with
-rewards, and (demo-marked) Xiaogan bus routes with stops.
+"""Demo data for the embedded default (docs/demo.md): an administrator, two residents with a week of history,
+a merchant with rewards, (demo-marked) Xiaogan bus routes with stops, a campaign running this week and one
+that has ended, and something on every staff page (a held claim, a refused scan, vouchers issued and used,
+audit entries, a bus card claim).
 
-Loaded once (idempotent: a second run changes nothing) and refused in production.
+Everything goes through the features' own operations, placed around the platform clock's Beijing date, so
+the demo is right on any day. Loaded once (idempotent: a second run changes nothing); refused in production.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlmodel import Session
 
-from carbon_credit.activities import ActivityInput, record_activity
+from carbon_credit.demo.campaigns import seed_demo_campaigns
 from carbon_credit.demo.people import (
+    DEMO_MERCHANT,
     DEMO_MERCHANT_EMAIL,
     DEMO_PASSWORD,
     DEMO_PEOPLE,
     DemoLogin,
     demo_person,
+    person_id,
     refuse_in_production,
 )
+from carbon_credit.demo.playback import play_week
 from carbon_credit.demo.rewards import seed_demo_rewards
+from carbon_credit.demo.staff import staff_morning
 from carbon_credit.demo.transit import seed_demo_transit
+from carbon_credit.demo.week import RESIDENT
 from carbon_credit.platform import clock
 from carbon_credit.platform.settings import Settings
-
-DEMO_ACTIVITIES = [
-    # days ago, behaviour, inputs
-    (6, "transit", {"mode": "bus", "km": "8.5"}),
-    (5, "walking", {"steps": 8000}),
-    (4, "recycling", {"material": "mixed_paper", "kg": "2"}),
-    (3, "transit", {"legs": [{"mode": "bus", "km": "3.2"}, {"mode": "metro", "km": "12"}]}),
-    (2, "recycling", {"material": "aluminium_cans", "kg": "0.5"}),
-    (1, "tree_planting", {"trees": 2, "years": 1}),
-    (0, "electricity", {"kwh": "25", "scope": "hubei"}),
-]
+from carbon_credit.stats import set_privacy
 
 
 def seed_demo(*, session: Session, settings: Settings) -> list[DemoLogin]:
-    """Create the demo people and activities unless they exist; return the logins to print."""
+    """Create the demo people, network, rewards, campaigns and week unless they exist; return the logins
+    to print."""
     refuse_in_production(settings)
-    logins = []
-    for role, name, email, district in DEMO_PEOPLE:
-        resident_id = demo_person(
-            session=session, settings=settings, role=role, name=name, email=email, district=district
-        )
-        logins.append(DemoLogin(role, email, DEMO_PASSWORD))
-        if role == "resident":
-            _seed_activities(session, settings, resident_id)
+    now = clock.now()
+    people = _people(session, settings)
     seed_demo_rewards(session=session, settings=settings)
     seed_demo_transit(session=session)
-    logins.append(DemoLogin("merchant", DEMO_MERCHANT_EMAIL, DEMO_PASSWORD))
-    return logins
+    admin_id = people[DEMO_PEOPLE[0][2]]
+    seed_demo_campaigns(session=session, settings=settings, admin_id=admin_id, now=now)
+    merchant_id = person_id(session, DEMO_MERCHANT[2])
+    recorded = play_week(session=session, settings=settings, people=people, merchant_id=merchant_id, now=now)
+    staff_morning(session=session, settings=settings, people=people, admin_id=admin_id, recorded=recorded)
+    logins = [DemoLogin(role, email, DEMO_PASSWORD) for role, _, email, _ in DEMO_PEOPLE]
+    return [*logins, DemoLogin("merchant", DEMO_MERCHANT_EMAIL, DEMO_PASSWORD)]
 
 
-def _seed_activities(session: Session, settings: Settings, resident_id: int) -> None:
-    now = clock.now()
-    for index, (days_ago, behaviour, inputs) in enumerate(DEMO_ACTIVITIES):
-        item = ActivityInput(
-            resident_id=resident_id,
-            behaviour=behaviour,
-            inputs=inputs,
-            channel="demo",
-            idempotency_key=f"demo-{index}",
-            occurred_at=now - timedelta(days=days_ago),
+def _people(session: Session, settings: Settings) -> dict[str, int]:
+    """The demo people's ids by e-mail, created if missing. A newly created demo resident chooses to be
+    named on campaign leaderboards (the neighbour does not: the board shows both ways)."""
+    people = {}
+    for role, name, email, district in DEMO_PEOPLE:
+        new = person_id(session, email) is None
+        people[email] = demo_person(
+            session=session, settings=settings, role=role, name=name, email=email, district=district
         )
-        record_activity(session=session, settings=settings, item=item)
+        if new and email == RESIDENT:
+            set_privacy(
+                session=session,
+                resident_id=people[email],
+                leaderboard_opt_in=True,
+                weekly_summary_opt_in=False,
+            )
+    return people

@@ -91,8 +91,9 @@ def _place_stops(session: Session, route: Route, stops: list[Stop]) -> None:
 
 
 def demo_checkin_urls(
-    *, session: Session, settings: Settings, codes=("XG1-01", "XG1-05")
+    *, session: Session, settings: Settings, served_at: str, codes=("XG1-01", "XG1-05")
 ) -> list[tuple[str, str]]:
-    """(stop name, check-in URL) of a few demo stops, to try a QR trip without printing a poster."""
+    """(stop name, check-in URL) of a few demo stops, to try a QR trip without printing a poster;
+    ``served_at`` is where the web app answers when PUBLIC_BASE_URL is not set."""
     stops = session.execute(select(Stop).where(Stop.code.in_(codes)).order_by(Stop.code)).scalars()
-    return [(f"{stop.name_zh} {stop.name_en}", checkin_url(stop, settings)) for stop in stops]
+    return [(f"{stop.name_zh} {stop.name_en}", checkin_url(stop, settings, served_at)) for stop in stops]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'carbon.db'}"
@@ -70,7 +72,9 @@ class Settings:
     points_per_gram_den: int = 1
     daily_caps: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DAILY_CAPS))
     password_hash_method: str = "scrypt"
-    public_base_url: str = "http://127.0.0.1:5000"  # where QR codes and links point
+    # Where links that leave the app (posters, QR codes, bot messages) point; "" = not set: the web uses the
+    # host of the request that asked for them, the bot sends no web link (link_base below).
+    public_base_url: str = ""
     upload_folder: str = str(PROJECT_ROOT / "instance" / "uploads")
     max_upload_bytes: int = 5 * 1024 * 1024
     login_rate_limit: str = "10 per minute; 50 per hour"
@@ -127,7 +131,7 @@ class Settings:
             points_per_gram_den=_positive_int("POINTS_PER_GRAM_DEN", env.get("POINTS_PER_GRAM_DEN", "1")),
             daily_caps=caps,
             password_hash_method=env.get("PASSWORD_HASH_METHOD", "scrypt"),
-            public_base_url=(env.get("PUBLIC_BASE_URL") or cls.public_base_url).rstrip("/"),
+            public_base_url=(env.get("PUBLIC_BASE_URL") or "").strip().rstrip("/"),
             upload_folder=env.get("UPLOAD_FOLDER") or cls.upload_folder,
             login_rate_limit=env.get("LOGIN_RATE_LIMIT") or cls.login_rate_limit,
             checkin_rate_limit=env.get("CHECKIN_RATE_LIMIT") or cls.checkin_rate_limit,
@@ -166,6 +170,8 @@ class Settings:
             raise ConfigError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
         if self.points_expiry_days < 0:
             raise ConfigError("POINTS_EXPIRY_DAYS must not be negative")
+        if self.public_base_url and urlsplit(self.public_base_url).scheme not in {"http", "https"}:
+            raise ConfigError("PUBLIC_BASE_URL must be an http:// or https:// address")
 
     @property
     def is_sqlite(self) -> bool:
@@ -188,3 +194,21 @@ def _positive_int(name: str, raw: str) -> int:
     if value == 0:
         raise ConfigError(f"{name} must be positive")
     return value
+
+
+def link_base(settings: Settings, request_base: str | None = None) -> str:
+    """The base of links that leave the app: ``PUBLIC_BASE_URL`` when set, else the base URL of the request
+    that asked for them (``request.host_url``); "" when neither is known (a bot message: no web link)."""
+    return (settings.public_base_url or request_base or "").rstrip("/")
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url`` points at this machine only (localhost, 127.0.0.0/8, ::1): a printed link to it
+    leads residents nowhere."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -2,7 +2,7 @@
 administration (audited commands), the stops import, signed QR tokens with check-in URLs, printable posters
 and the distances between stops. Imports no transit: transit builds on it."""
 
-from carbon_credit.stops.geometry import Distance, distance_between, haversine_metres
+from carbon_credit.stops.geometry import Distance, distance_between, haversine_metres, stops_between
 from carbon_credit.stops.import_rows import COLUMNS as IMPORT_COLUMNS
 from carbon_credit.stops.imports import FILE_LIMITS as IMPORT_FILE_LIMITS
 from carbon_credit.stops.imports import apply_import, discard_import, stage_import
@@ -16,7 +16,14 @@ from carbon_credit.stops.operations import (
 )
 from carbon_credit.stops.posters import route_posters, stop_poster, stop_qr_png
 from carbon_credit.stops.queries import get_route, get_stop, list_routes, list_stops, route_lines
-from carbon_credit.stops.tokens import checkin_url, read_stop_token, sign_stop, stop_for_token
+from carbon_credit.stops.tokens import (
+    checkin_url,
+    manual_code,
+    read_stop_token,
+    sign_stop,
+    stop_for_token,
+    token_for_typed,
+)
 from carbon_credit.stops.validation import InvalidInput, RouteInput, StopInput, problem_text
 
 __all__ = [
@@ -40,6 +47,7 @@ __all__ = [
     "haversine_metres",
     "list_routes",
     "list_stops",
+    "manual_code",
     "problem_text",
     "read_stop_token",
     "rotate_stop_token",
@@ -51,6 +59,8 @@ __all__ = [
     "stage_import",
     "stop_for_token",
     "stop_poster",
+    "stops_between",
     "stop_qr_png",
+    "token_for_typed",
     "update_stop",
 ]

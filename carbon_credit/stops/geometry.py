@@ -57,3 +57,19 @@ def _along_shared_route(session: Session, a: int, b: int) -> Distance | None:
     )
     shared = session.execute(query).first()
     return None if shared is None else Distance(int(shared[0]), shared[1], "route")
+
+
+def stops_between(*, session: Session, from_stop_id: int, to_stop_id: int) -> int | None:
+    """How many stops a ride from one stop to the other moves along the shortest shared active route (for
+    the sentence people read: "3 stops"); None without a shared route."""
+    first, second = aliased(RouteStop), aliased(RouteStop)
+    query = (
+        select(func.abs(first.position - second.position))
+        .join(second, second.route_id == first.route_id)
+        .join(Route, Route.id == first.route_id)
+        .where(first.stop_id == from_stop_id, second.stop_id == to_stop_id, Route.is_active.is_(True))
+        .order_by(func.abs(first.metres_from_start - second.metres_from_start))
+        .limit(1)
+    )
+    found = session.execute(query).scalar()
+    return None if found is None else int(found)

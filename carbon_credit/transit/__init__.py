@@ -15,6 +15,7 @@ from carbon_credit.transit.card_models import CardClaim, CardTrip
 from carbon_credit.transit.cards import card_of, link_card, unlink_card
 from carbon_credit.transit.import_rows import COLUMNS as TRIP_COLUMNS
 from carbon_credit.transit.models import ImportBatch, TapIn, TransitRejection
+from carbon_credit.transit.next_steps import next_step
 from carbon_credit.transit.operator_imports import FILE_LIMITS as TRIP_FILE_LIMITS
 from carbon_credit.transit.operator_imports import (
     create_batch,
@@ -49,6 +50,7 @@ __all__ = [
     "get_batch",
     "link_card",
     "list_batches",
+    "next_step",
     "open_tap_in",
     "preview",
     "process_batch",

@@ -16,7 +16,7 @@ rejection row: callers that want the rejection kept catch the error inside their
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -46,7 +46,8 @@ SCOPE = "transit_scan"
 @dataclass(frozen=True)
 class ScanResult:
     """What a scan did. ``reason`` is a message code (carbon_credit.platform.i18n) when cancelled or
-    rejected; translate it with ``translate(result.reason, locale, **result.params)``."""
+    rejected, and ``transit_tap_in_expired`` on a tap-in that followed an expired one (the resident may
+    have meant to tap out); translate it with ``translate(result.reason, locale, **result.params)``."""
 
     kind: str  # "tapped_in" | "trip_credited" | "cancelled" | "rejected"
     stop_id: int
@@ -60,6 +61,7 @@ class ScanResult:
     reason: str | None
     params: dict[str, Any] = field(default_factory=dict, compare=False)
     at: datetime | None = None  # when the outcome happened (tap-in time, tap-out time, refusal time)
+    rejection_id: int | None = None  # the refusal's record: the reference a resident gives the staff
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,7 @@ def _scan(session: Session, settings: Settings, account: LockedAccount, token: s
     stop = _checked_stop(session, settings, account.resident_id, token, now)
     current = locked_open_tap_in(session, account.resident_id)
     if current is not None and is_stale(current, settings, now):
-        expire(session, settings, current, now, by="scan")
-        current = None
+        return _tap_in_after_expiry(session, settings, current, stop, now)
     if current is None:
         return _tap_in(session, settings, account.resident_id, stop, now)
     if current.stop_id == stop.id:
@@ -142,26 +143,29 @@ def _tap_in(session: Session, settings: Settings, resident_id: int, stop: Stop, 
     refusal = cooldown_refusal(settings, last, now)
     if refusal is not None:
         code, params = refusal
-        reject(
-            session,
-            resident_id,
-            stop.id,
-            None,
-            code,
-            {"params": params, "last_scan_at": last.isoformat()},
-            now,
-        )
-        return _result("rejected", stop, reason=code, params=params, at=now)
+        evidence = {"params": params, "last_scan_at": last.isoformat()}
+        rejection = reject(session, resident_id, stop.id, None, code, evidence, now)
+        return _result("rejected", stop, reason=code, params=params, at=now, rejection_id=rejection.id)
     tap = TapIn(resident_id=resident_id, stop_id=stop.id, tapped_in_at=now)
     session.add(tap)
     session.flush()
     return _result("tapped_in", stop, tap_in_id=tap.id, at=now)
 
 
+def _tap_in_after_expiry(session: Session, settings: Settings, stale: TapIn, stop: Stop, now: datetime):
+    """Expire the stale tap-in, then tap in here; the result says why this scan started a trip instead of
+    ending one (the resident may have meant to tap out), with the expiry's reference."""
+    expired = expire(session, settings, stale, now, by="scan")
+    result = _tap_in(session, settings, stale.resident_id, stop, now)
+    if result.kind != "tapped_in":
+        return result
+    return replace(result, reason=expired.reason, params=expired.evidence["params"], rejection_id=expired.id)
+
+
 def _cancel(session: Session, tap: TapIn, stop: Stop, now: datetime) -> ScanResult:
     close(session, tap, "cancelled", now, CANCELLED, tap_out_stop_id=stop.id)
-    reject(session, tap.resident_id, stop.id, tap.id, CANCELLED, {}, now)
-    return _result("cancelled", stop, tap_in_id=tap.id, reason=CANCELLED, at=now)
+    rejection = reject(session, tap.resident_id, stop.id, tap.id, CANCELLED, {}, now)
+    return _result("cancelled", stop, tap_in_id=tap.id, reason=CANCELLED, at=now, rejection_id=rejection.id)
 
 
 def _tap_out(session, settings, tap: TapIn, stop: Stop, now: datetime, account: LockedAccount) -> ScanResult:
@@ -185,8 +189,9 @@ def _refuse(session, tap: TapIn, stop: Stop, leg: Leg, evidence: dict, refusal, 
     """Close the tap-in as rejected, with its rejection row and the reason shown to the resident."""
     code, params = refusal
     close(session, tap, "rejected", now, code, tap_out_stop_id=stop.id, metres=leg.metres)
-    reject(session, tap.resident_id, stop.id, tap.id, code, evidence, now)
-    return _result("rejected", stop, tap_in_id=tap.id, metres=leg.metres, reason=code, params=params, at=now)
+    rejection = reject(session, tap.resident_id, stop.id, tap.id, code, evidence, now)
+    values = {"tap_in_id": tap.id, "metres": leg.metres, "reason": code, "params": params, "at": now}
+    return _result("rejected", stop, **values, rejection_id=rejection.id)
 
 
 def _credit(session, settings, tap: TapIn, stop: Stop, leg: Leg, facts: dict, now: datetime, account):

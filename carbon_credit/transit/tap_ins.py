@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from carbon_credit.platform import clock
@@ -43,10 +43,13 @@ def is_stale(tap: TapIn, settings: Settings, now: datetime) -> bool:
 
 
 def last_scan_at(session: Session, resident_id: int, stop_id: int) -> datetime | None:
-    """The resident's last tap-in or tap-out at the stop (one query), for the stop cooldown."""
+    """The resident's last tap-in or tap-out at the stop (one query), for the stop cooldown. A refused
+    tap-out does not count: the result page offers "tap in again here" right after it, and it credited
+    nothing a farmer could repeat."""
+    tapped_out_here = and_(TapIn.tap_out_stop_id == stop_id, TapIn.status != "rejected")
     query = select(
         func.max(case((TapIn.stop_id == stop_id, TapIn.tapped_in_at))),
-        func.max(case((TapIn.tap_out_stop_id == stop_id, TapIn.closed_at))),
+        func.max(case((tapped_out_here, TapIn.closed_at))),
     ).where(TapIn.resident_id == resident_id, or_(TapIn.stop_id == stop_id, TapIn.tap_out_stop_id == stop_id))
     moments = session.execute(query).one()
     return max((m for m in moments if m is not None), default=None)
@@ -68,11 +71,12 @@ def expire_stale_tap_ins(*, session: Session, settings: Settings, now: datetime 
     return len(stale)
 
 
-def expire(session: Session, settings: Settings, tap: TapIn, now: datetime, *, by: str) -> None:
+def expire(session: Session, settings: Settings, tap: TapIn, now: datetime, *, by: str) -> TransitRejection:
     """Close a stale tap-in as expired, with its rejection row (``by`` the next scan or the scheduler)."""
     params = {"minutes": settings.tap_in_expiry_minutes}
     close(session, tap, "expired", now, EXPIRED)
-    reject(session, tap.resident_id, tap.stop_id, tap.id, EXPIRED, {"params": params, "expired_by": by}, now)
+    evidence = {"params": params, "expired_by": by}
+    return reject(session, tap.resident_id, tap.stop_id, tap.id, EXPIRED, evidence, now)
 
 
 def close(
@@ -101,8 +105,9 @@ def reject(
     reason: str,
     evidence: dict[str, Any],
     now: datetime,
-) -> None:
-    """Record a refused scan for the resident's history and the review queue."""
+) -> TransitRejection:
+    """Record a refused scan for the resident's history and the review queue; its id is the reference the
+    resident can give the staff."""
     rejection = TransitRejection(
         resident_id=resident_id,
         stop_id=stop_id,
@@ -113,3 +118,4 @@ def reject(
     )
     session.add(rejection)
     session.flush()
+    return rejection

@@ -114,9 +114,10 @@ def _implausible(settings: Settings, leg: Leg) -> Refusal | None:
     kmh = leg.metres / 1000 / (leg.elapsed / 3600) if leg.elapsed > 0 else math.inf
     if limit is None or kmh <= limit:
         return None
+    # "{km} km within {minutes} min": whole minutes rounded up, so seconds after the tap-in read "1 分钟内"
     return "transit_too_fast", {
         "km": str(round(leg.metres / 1000, 1)),
-        "minutes": str(round(max(leg.elapsed, 0) / 60, 1)),
+        "minutes": max(1, math.ceil(leg.elapsed / 60)),
         "kmh": "∞" if math.isinf(kmh) else str(round(kmh)),
         "limit": limit,
     }

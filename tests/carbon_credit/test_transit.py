@@ -228,6 +228,13 @@ def test_an_expired_tap_in_is_closed_and_the_next_scan_taps_in_again(engine, sca
     [rejection] = rows(engine, TransitRejection)
     assert (rejection.reason, rejection.tap_in_id) == ("transit_tap_in_expired", first.tap_in_id)
     assert rows(engine, Activity) == []
+    # the result says why this scan started a trip rather than ending one, with the expiry's reference
+    assert (second.reason, second.params, second.rejection_id) == (
+        "transit_tap_in_expired",
+        {"minutes": 180},
+        rejection.id,
+    )
+    assert transit.next_step(second.kind, second.reason) == "scan"
 
 
 def test_the_scheduler_expires_stale_tap_ins(engine, settings, scan, make_resident):
@@ -272,7 +279,8 @@ def test_twenty_km_in_five_minutes_by_bus_is_too_fast(engine, scan, make_residen
     scan(resident, "A", "k1", T0)
     result = scan(resident, "F", "k2", T0 + 5 * MIN)
     assert (result.kind, result.reason) == ("rejected", "transit_too_fast")
-    assert result.params == {"km": "20.0", "minutes": "5.0", "kmh": "240", "limit": 60}
+    assert result.params == {"km": "20.0", "minutes": 5, "kmh": "240", "limit": 60}
+    assert translate(result.reason, "zh_Hans", **result.params).startswith("5 分钟内行驶了 20.0 公里，")
     [rejection] = rows(engine, TransitRejection)
     assert (rejection.reason, rejection.evidence["elapsed_s"], rejection.evidence["mode"]) == (
         "transit_too_fast",
@@ -283,6 +291,18 @@ def test_twenty_km_in_five_minutes_by_bus_is_too_fast(engine, scan, make_residen
     # the same 20 km in 30 minutes (40 km/h) is a plausible bus ride
     scan(resident, "A", "k3", T0 + 60 * MIN)
     assert scan(resident, "F", "k4", T0 + 90 * MIN).kind == "trip_credited"
+
+
+def test_a_tap_out_seconds_after_the_tap_in_reads_within_a_minute_not_zero_minutes(
+    engine, scan, make_resident
+):
+    resident = make_resident()
+    scan(resident, "A", "k1", T0)
+    result = scan(resident, "B", "k2", T0 + timedelta(seconds=8))  # 3 km in 8 seconds
+    assert (result.reason, result.params["minutes"], result.params["kmh"]) == ("transit_too_fast", 1, "1350")
+    chinese, english = (translate(result.reason, locale, **result.params) for locale in ("zh_Hans", "en"))
+    assert chinese.startswith("1 分钟内行驶了 3.0 公里，平均时速 1350 公里") and "0.0" not in chinese
+    assert english.startswith("3.0 km within 1 min is 1350 km/h on average") and "0.0" not in english
 
 
 def test_a_stop_cannot_start_another_trip_within_the_cooldown(engine, scan, make_resident):
@@ -303,6 +323,28 @@ def test_a_stop_cannot_start_another_trip_within_the_cooldown(engine, scan, make
     assert scan(resident, "A", "k7", T0 + 24 * MIN).kind == "tapped_in"  # another stop is fine
 
 
+def test_a_refused_tap_out_offers_tapping_in_again_here_and_that_works_at_once(engine, scan, make_resident):
+    """The result page's "tap in again here" must not run into the stop cooldown: a refused tap-out credited
+    nothing, so it does not start the cooldown (a credited one does, above)."""
+    resident = make_resident()
+    scan(resident, "A", "k1", T0)
+    refused = scan(resident, "B", "k2", T0 + MIN)  # 3 km in one minute
+    assert (refused.kind, refused.reason) == ("rejected", "transit_too_fast")
+    assert transit.next_step(refused.kind, refused.reason) == "tap_in_here"
+    [rejection] = rows(engine, TransitRejection)
+    assert refused.rejection_id == rejection.id  # the reference the page shows
+    again = scan(resident, "B", "k3", T0 + 2 * MIN)
+    assert again.kind == "tapped_in" and transit.next_step(again.kind) == "scan"
+
+
+def test_each_outcome_has_a_next_step():
+    assert transit.next_step("trip_credited") == "done"
+    assert transit.next_step("cancelled", "transit_same_stop") == "scan"
+    assert transit.next_step("rejected", "transit_cooldown") == "tap_in_here"
+    assert transit.next_step("rejected", "transit_daily_cap") == "support"
+    assert transit.next_step("rejected", "something_new") == "support"
+
+
 def test_the_seventh_trip_of_a_day_is_refused_by_the_daily_cap(engine, scan, make_resident):
     resident = make_resident()
     at = T0
@@ -314,6 +356,7 @@ def test_the_seventh_trip_of_a_day_is_refused_by_the_daily_cap(engine, scan, mak
         at += 25 * MIN
     assert [r.kind for r in results] == ["trip_credited"] * 6 + ["rejected"]
     assert (results[-1].reason, results[-1].params) == ("transit_daily_cap", {"cap": 6})
+    assert results[-1].rejection_id == rows(engine, TransitRejection)[-1].id
     assert balance(engine, resident) == 6 * 81
     assert rows(engine, TransitRejection)[-1].reason == "transit_daily_cap"
     # a new Shanghai day counts again

@@ -1,5 +1,6 @@
-"""The audit log viewer: every review decision is listed with who did it and what changed, filters by
-actor, action, target type and dates narrow the list, pages of 50; only administrators get in."""
+"""The audit log viewer: every review decision is listed with who did it and what changed (times in Beijing
+time, the table in a keyboard-reachable scroll container), filters by actor, action, target type and dates
+narrow the list, pages of 50; only administrators get in."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from carbon_credit.activities import ActivityInput, local_day, record_activity
+from carbon_credit.activities import Activity, ActivityInput, local_day, record_activity
 from carbon_credit.platform import audit, clock
-from carbon_credit.platform.database import session_scope
+from carbon_credit.platform.database import read_session, session_scope
+from webapp.admin.audit import diff_rows
 
 ADMIN = "admin@example.org"
 
@@ -54,9 +56,39 @@ def test_each_decision_is_listed_with_a_readable_diff(client, admin, held):
     page = client.get("/admin/audit").get_data(as_text=True)
     assert _entries(page) == 2 and "共 2 条" in page
     assert "review.approve" in page and "review.reject" in page and "审核员甲" in page
-    assert "<td><code>status</code></td><td>pending</td><td><strong>credited</strong></td>" in page
-    assert "<td><code>review_note</code></td><td>—</td><td><strong>照片模糊</strong></td>" in page
+    assert (
+        '<th scope="row"><code>status</code></th><td>pending</td><td><strong>credited</strong></td>' in page
+    )
+    assert '<th scope="row"><code>review_note</code></th><td>—</td><td><strong>照片模糊</strong></td>' in page
     assert "未变更的字段" in page  # e.g. campaign_id, folded away
+
+
+def test_times_in_the_diff_are_beijing_time_and_its_tables_scroll_by_keyboard(client, admin, held, engine):
+    """The decision's reviewed_at is stored as ISO-8601 with its offset; people read 2026-12-06 23:15."""
+    approved = held("a")
+    client.submit(f"/admin/review/{approved}/approve", form_page=f"/admin/review/{approved}")
+    with read_session(engine) as session:
+        reviewed_at = session.get(Activity, approved).reviewed_at
+    page = client.get("/admin/audit").get_data(as_text=True)
+    text = re.sub(r"<[^>]+>", " ", page)
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text) and "+00:00" not in text
+    row = re.search(
+        r'<th scope="row"><code>reviewed_at</code></th><td>—</td><td><strong>([^<]+)</strong>', page
+    )
+    assert row and row.group(1) == clock.local_text(reviewed_at)
+    # the diff table sits in a scroll container a keyboard can reach, each with its own name
+    regions = re.findall(r'<div class="table-scroll" tabindex="0" role="region" aria-label="([^"]+)">', page)
+    assert len(regions) == 1 and "<th></th>" not in page
+
+
+def test_diff_values_read_for_people():
+    assert diff_rows({"at": "2026-12-06T15:23:00+00:00"}, {"at": None}) == [
+        ("at", "2026-12-06 23:23", "—", True)
+    ]
+    assert diff_rows(None, {"when": {"ends": "2026-12-06T16:00:00Z"}, "day": "2026-12-06"}) == [
+        ("when", "—", '{"ends": "2026-12-07 00:00"}', True),
+        ("day", "—", "2026-12-06", True),
+    ]
 
 
 def test_filters(client, admin, held, engine, make_resident):

@@ -69,7 +69,7 @@ def test_the_reportable_total_counts_verified_and_evidenced_only(client, admin, 
     evidence = page.split('data-testid="table-evidence"')[1].split("</table>")[0]
     assert "已核验" in evidence and "本人申报" in evidence
     # the QR bus trip only: walking and recycling on the web are declared
-    assert 'data-testid="reportable-co2">215 g<' in page
+    assert re.search(r'data-testid="reportable-co2">215 (g|克)<', page)  # grams, as symbol or word
     assert "可申报" in page
 
 
@@ -99,3 +99,15 @@ def test_statistics_in_english(client, admin, activities):
     client.submit("/lang", {"lang": "en", "next": "/"}, form_page="/")
     page = client.get(RANGE).get_data(as_text=True)
     assert "<h1>Statistics</h1>" in page and "Yunmeng County" in page and "Show as a table" in page
+
+
+def test_on_a_phone_each_chart_is_named_once_with_its_table_in_a_scroll_container(client, admin, activities):
+    page = client.get(RANGE).get_data(as_text=True)
+    assert not re.search(r"<th[^>]*>\s*</th>", page)
+    for key in ("series", "behaviour", "district", "channel", "evidence", "campaign", "redemptions"):
+        section = page.split(f'data-testid="chart-{key}"')[1].split("</section>")[0]
+        heading = re.search(r"<h2>([^<]+)</h2>", section).group(1)
+        svg = re.search(r"<svg.*?</svg>", section, flags=re.S).group(0)
+        assert heading not in re.sub(r'aria-label="[^"]*"|<style.*?</style>', "", svg, flags=re.S), key
+        assert f'class="table-scroll" tabindex="0" role="region" aria-label="{heading}"' in section, key
+    assert "No data" not in page

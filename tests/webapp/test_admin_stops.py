@@ -20,8 +20,9 @@ from werkzeug.test import encode_multipart
 from carbon_credit.demo.transit import seed_demo_transit
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.models import AuditEntry
+from carbon_credit.platform.qr_images import qr_svg
 from carbon_credit.stops import IMPORT_COLUMNS as COLUMNS
-from carbon_credit.stops import Route, RouteStop, Stop, checkin_url
+from carbon_credit.stops import Route, RouteStop, Stop, checkin_url, manual_code
 
 PASSWORD = "correct-horse-9"
 KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
@@ -238,7 +239,54 @@ def test_the_qr_png_decodes_to_the_stops_check_in_url(client, settings, admin, d
     stop = demo["XG8-05"]
     response = client.get(f"/admin/stops/{stop.id}/qr.png")
     assert response.status_code == 200 and response.mimetype == "image/png"
-    assert decode_qr(response.data, tmp_path) == checkin_url(stop, settings)
+    assert decode_qr(response.data, tmp_path) == checkin_url(stop, settings, "http://localhost/")
+
+
+def use_settings(client, **changes) -> None:
+    """Run the app on from now with some settings changed (as if started with other environment values)."""
+    carbon = client.application.extensions["carbon"]
+    carbon["settings"] = carbon["settings"].with_overrides(**changes)
+
+
+def test_posters_point_to_the_address_they_were_printed_from_unless_public_base_url_is_set(
+    client, settings, admin, demo
+):
+    stop = demo["XG1-01"]
+    path = f"/admin/stops/{stop.id}/poster"
+    signed_in = client.get_cookie("session", domain="localhost")
+    client.set_cookie("session", signed_in.value, domain="stops.example.cn")  # the same browser, served there
+    served = body(client.get(path, base_url="https://stops.example.cn"))
+    assert qr_svg(checkin_url(stop, settings, "https://stops.example.cn/")) in served
+    assert 'data-testid="loopback-warning"' not in served and "https://stops.example.cn" in served
+    use_settings(client, public_base_url="https://cc.example.cn")
+    public = body(client.get(path, base_url="https://stops.example.cn"))
+    assert qr_svg(f"https://cc.example.cn{checkin_url(stop, settings)}") in public
+    assert 'data-testid="loopback-warning"' not in public and 'data-testid="base-note"' not in public
+
+
+@pytest.mark.parametrize("public_base_url", ["", "http://127.0.0.1:5000"])
+def test_a_poster_printed_from_a_loopback_address_warns_on_screen_only(client, admin, demo, public_base_url):
+    use_settings(client, public_base_url=public_base_url)
+    page = body(client.get(f"/admin/routes/{demo['XG1-01'].id}/posters"))
+    warning = re.search(r'<div class="screen-only"[^>]*>.*?</div>', page, re.S).group(0)
+    assert 'data-testid="loopback-warning"' in warning and "只有本机能打开" in warning
+    assert "@media print { .screen-only { display: none; } }" in page
+
+
+def test_the_code_printed_under_the_qr_code_takes_a_resident_to_the_stop(client, settings, admin, demo):
+    stop = demo["XG3-02"]
+    poster = body(client.get(f"/admin/stops/{stop.id}/poster"))
+    printed = re.search(r'data-testid="manual-code">([^<]+)<', poster).group(1)
+    assert printed == manual_code(stop, settings) and "扫不了码？" in poster and "v1" in poster
+    typed = client.get("/scan", query_string={"code": printed.lower()})
+    assert (typed.status_code, typed.headers["Location"]) == (303, checkin_url(stop, settings))
+
+
+def test_the_stop_and_route_tables_scroll_in_their_own_container_with_named_columns(client, admin, demo):
+    for path in ("/admin/stops", "/admin/routes"):
+        page = body(client.get(path))
+        assert 'class="table-scroll" tabindex="0" role="region"' in page, path
+        assert "<th></th>" not in page and "overflow-auto" not in page, path
 
 
 # --- routes -----------------------------------------------------------------------------------------------

@@ -56,6 +56,15 @@ def seed(app, engine, settings, make_resident) -> Seed:
     return Seed(token, stop_token, reward_id)
 
 
+@pytest.fixture
+def app(app):
+    """The app with every request asking for an uncompressed body: schemathesis' WSGI transport asks for gzip
+    but validates the body as sent (compression itself: tests/webapp/test_shell.py)."""
+    inner = app.wsgi_app
+    app.wsgi_app = lambda environ, start: inner({**environ, "HTTP_ACCEPT_ENCODING": "identity"}, start)
+    return app
+
+
 def _load_schema():
     """The API's own document, read over WSGI from an app on an unused in-memory database (the document
     does not depend on data). Loaded at import: schemathesis's fixture-based loader does not run on

@@ -58,18 +58,18 @@ def test_the_campaign_page_shows_the_reportable_total_and_co2e_by_evidence_level
     assert (verified.evidence, declared.evidence) == ("verified", "declared")
     assert verified.campaign_id == declared.campaign_id == campaign_id
     html = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
-    assert re.search(r'data-testid="total-co2">160 g<', html)
-    assert re.search(r'data-testid="total-reportable">100 g<', html)
+    assert re.search(r'data-testid="total-co2">160 克<', html)
+    assert re.search(r'data-testid="total-reportable">100 克<', html)
     assert "可申报的减排量（已核验和有凭证）" in html and "按凭证等级" in html
     table = evidence_table(html)
-    assert re.search(r"<td>已核验</td><td>1</td><td>100 g</td>", table)
-    assert re.search(r"<td>本人申报</td><td>1</td><td>60 g</td>", table)
+    assert re.search(r"<td>已核验</td><td>1</td><td>100 克</td>", table)
+    assert re.search(r"<td>本人申报</td><td>1</td><td>60 克</td>", table)
     assert "有凭证" not in table  # no evidenced activity yet: no line
 
 
 def test_a_campaign_without_activities_reports_nothing_yet(client, campaign_id):
     html = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
-    assert re.search(r'data-testid="total-reportable">0 g<', html)
+    assert re.search(r'data-testid="total-reportable">0 克<', html)
     assert "暂无数据" in evidence_table(html)
 
 

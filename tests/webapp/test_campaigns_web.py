@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from carbon_credit import campaigns
+from carbon_credit import campaigns, residents
 from carbon_credit.activities import ActivityInput, record_activity
 from carbon_credit.campaigns import Campaign, CampaignInput
 from carbon_credit.platform import clock
@@ -33,7 +33,7 @@ def admin(make_resident, login):
 def running(engine, settings, make_resident):
     """``running(budget=...)`` -> id of a campaign running now (bonus 50 per activity)."""
 
-    def make(budget=10_000, name_zh="全国低碳日", bonus=50):
+    def make(budget=10_000, name_zh="全国低碳日", bonus=50, district_ids=()):
         actor = make_resident(role="admin")
         now = clock.now()
         data = CampaignInput(
@@ -45,6 +45,8 @@ def running(engine, settings, make_resident):
             budget,
             100,
             bonus,
+            [],
+            list(district_ids),
         )
         with session_scope(engine) as session:
             return campaigns.create_campaign(
@@ -98,11 +100,11 @@ def test_the_public_page_shows_live_totals_a_chart_a_table_and_the_budget(
     assert "全国低碳日" in html
     assert re.search(r'data-testid="total-participants">2<', html)
     assert re.search(r'data-testid="total-activities">3<', html)  # the 4th earned no bonus: budget spent
-    assert re.search(r'data-testid="total-co2">300 g<', html)
+    assert re.search(r'data-testid="total-co2">300 克<', html)
     assert re.search(r'data-testid="total-bonus">120<', html)
     assert "<svg" in html and "<script" not in html
     today = clock.now().astimezone(SHANGHAI).date().isoformat()
-    assert re.search(rf"<td>{today}</td><td>3</td><td>300 g</td>", html)
+    assert re.search(rf"<td>{today}</td><td>3</td><td>300 克</td>", html)
     assert "孝南区" in html and "汉川市" in html  # by district
     assert 'data-testid="budget-exhausted"' in html and "奖励预算已用完" in html
 
@@ -169,6 +171,53 @@ def test_residents_choose_leaderboard_and_weekly_summary(client, engine, registe
     with read_session(engine) as session:
         me = session.get(Resident, me.id)
     assert (me.leaderboard_opt_in, me.weekly_summary_opt_in) == (False, False)
+
+
+def test_a_running_campaign_is_on_home_with_a_join_button_that_leads_to_taking_part(
+    client, engine, settings, register, running
+):
+    campaign_id = running(budget=1_000)
+    register(login="13800138000")
+    home = client.get("/me").get_data(as_text=True)
+    card = home.split('data-testid="campaign"')[1].split("</article>")[0]
+    assert "全国低碳日" in card and 'data-testid="budget"' in card and "剩余 1,000" in card
+    join = re.search(r'<a href="([^"]+)" role="button" data-testid="join-campaign">参加</a>', card)
+    assert join and join.group(1) == f"/campaigns/{campaign_id}#take-part"
+    page = client.get(join.group(1).split("#")[0]).get_data(as_text=True)
+    part = page.split('<section id="take-part"')[1].split("</section>")[0]
+    assert "无需报名" in part and 'href="/log/recycling"' in part and 'href="/log/trees"' in part
+    assert 'href="/chat"' in part  # walking and electricity: the chat
+    me = _me(engine)
+    _walk(engine, settings, me, "joined")
+    home = client.get("/me").get_data(as_text=True)
+    assert "您已参加：已有 1 次行为获得奖励，共奖励 50 点。" in home
+    assert "继续赚奖励" in home and "剩余 950" in home
+    assert 'data-testid="campaign-joined"' in client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+
+
+def test_home_shows_only_campaigns_open_to_the_residents_district(client, engine, register, running):
+    with read_session(engine) as session:
+        hanchuan = residents.district_by_code(session=session, code="hanchuan").id
+    running(name_zh="汉川专属活动", district_ids=[hanchuan])
+    register(login="13800138000")  # in 孝南区
+    home = client.get("/me").get_data(as_text=True)
+    assert "汉川专属活动" not in home and "暂无进行中的活动" in home
+    detail = client.get("/campaigns").get_data(as_text=True)
+    assert "汉川专属活动" in detail  # the public list still shows it, and its page says who may take part
+
+
+def test_the_chart_does_not_repeat_the_heading_and_its_table_scrolls(client, running):
+    campaign_id = running(name_zh="节能宣传周")
+    page = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert page.count(">节能宣传周<") == 1  # the h1 only: the chart is named for what it shows
+    assert 'aria-label="节能宣传周：每日减排量（CO2e）与行为次数"' in page
+    table = page.split('<div class="table-scroll" tabindex="0" role="region"')[1]
+    assert table.index('data-testid="by-day"') < table.index("</div>")
+
+
+def _me(engine) -> int:
+    with read_session(engine) as session:
+        return session.execute(select(Resident.id).where(Resident.phone == "13800138000")).scalar_one()
 
 
 # --- Administration ---------------------------------------------------------------------------------------

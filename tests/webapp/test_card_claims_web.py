@@ -67,3 +67,30 @@ def test_an_administrator_decides_a_waiting_claim(client, engine, register, make
     decided = client.submit(action, {"idempotency_key": key}, form_page="/admin/card-claims")
     assert decided.status_code == 302 and card_of(engine, phone) == CARD
     assert "没有待审核的认领" in client.get("/admin/card-claims").get_data(as_text=True)
+
+
+def test_two_claims_decided_from_one_page_each_get_their_own_decision(
+    client, engine, register, make_resident, login
+):
+    """Each claim's forms carry their own key: deciding the second claim is not a replay of the first."""
+    phones = []
+    for card in (CARD, "31040000000099"):
+        phones.append(register())
+        assert client.submit("/account/card", {"action": "ask_admin", "card": card}).status_code == 302
+        client.submit("/logout", form_page="/")
+    make_resident(role="admin", email="admin@example.org", password="correct-horse-9")
+    login("admin@example.org")
+    queue = client.get("/admin/card-claims").get_data(as_text=True)
+    assert "<title>公交卡认领审核 · " in queue and not re.search(r"<th[^>]*>\s*</th>", queue)
+    assert "小王" in queue  # the claimant by name, not only an id
+    cards = queue.split('data-testid="card-claim"')[1:]
+    decisions = []
+    for card in cards:
+        action = re.search(r'action="(/admin/card-claims/\d+/approve)"', card).group(1)
+        key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', card).group(1)
+        decisions.append((action, key))
+    assert len({key for _, key in decisions}) == 2
+    for action, key in decisions:
+        decided = client.submit(action, {"idempotency_key": key}, form_page="/admin/card-claims")
+        assert decided.status_code == 302
+    assert {card_of(engine, phone) for phone in phones} == {CARD, "31040000000099"}

@@ -56,3 +56,9 @@ def test_form_fields_carry_no_empty_autocomplete_and_the_language_switch_says_it
     page = client.get("/login").get_data(as_text=True)
     assert 'autocomplete="None"' not in page
     assert 'lang="en"' in page and 'data-testid="language-switch"' in page
+
+
+def test_a_visitor_is_invited_to_register_and_the_tables_scroll_by_keyboard(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/register" role="button">创建账号</a>' in page
+    assert page.count('class="table-scroll" tabindex="0" role="region"') == 3

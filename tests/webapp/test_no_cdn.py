@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 WEBAPP = Path(__file__).resolve().parents[2] / "webapp"
-ASSET = re.compile(r"""<(?:link|script|img|source|iframe)\b[^>]*\b(?:href|src)=["']([^"']+)""", re.I)
+ASSET = re.compile(r"""<(?:link|script|img|source|iframe|use)\b[^>]*\b(?:href|src)=["']([^"']+)""", re.I)
 CSS_URL = re.compile(r"""url\(\s*["']?([^"')]+)""", re.I)
 
 
@@ -38,3 +38,8 @@ def test_rendered_pages_use_local_assets_only(client, register):
     for path in ("/", "/register", "/rewards", "/me", "/log/recycling", "/history"):
         page = client.get(path).get_data(as_text=True)
         assert _external(ASSET.findall(page)) == [], path
+
+
+def test_home_screen_icons_come_from_the_app(client):
+    icons = [icon["src"] for icon in client.get("/manifest.webmanifest").get_json(force=True)["icons"]]
+    assert icons and _external(icons) == []

@@ -64,7 +64,7 @@ def test_logging_recycling_shows_the_audit_trail(client, engine, signed_in):
     assert "已发放：2000 积分" in page
     assert 'data-testid="methodology">recycling-warm<' in page and 'data-testid="version">1.0<' in page
     assert "-9.13" in page and "MTCO2E/short ton" in page and "WARM" in page
-    assert 'data-testid="grams">20.1 kg<' in page and 'data-testid="points">2000<' in page  # daily cap
+    assert 'data-testid="grams">20.1 千克<' in page and 'data-testid="points">2000<' in page  # daily cap
     assert "已达到每日上限 2000 分" in page and "20128" in page
     assert 'data-testid="evidence">本人申报<' in page and "按 50% 计分" in page
     assert "铝罐" in page
@@ -90,12 +90,12 @@ def test_a_double_submitted_form_records_once(client, engine, signed_in):
 @pytest.mark.parametrize(
     ("data", "text"),
     [
-        ({"material": "pet", "kg": "-1"}, "kg 必须大于零。"),
-        ({"material": "pet", "kg": "0"}, "kg 必须大于零。"),
-        ({"material": "pet", "kg": "abc"}, "kg 必须是数字。"),
-        ({"material": "pet", "kg": "5000"}, "超出合理上限 500kg"),
+        ({"material": "pet", "kg": "-1"}, "重量必须大于零。"),
+        ({"material": "pet", "kg": "0"}, "重量必须大于零。"),
+        ({"material": "pet", "kg": "abc"}, "重量必须是数字。"),
+        ({"material": "pet", "kg": "5000"}, "超出合理上限 500 公斤"),
         ({"material": "uranium", "kg": "1"}, "不支持的回收品类：uranium"),  # a forged form value
-        ({"material": "pet", "kg": ""}, "请填写kg。"),
+        ({"material": "pet", "kg": ""}, "请填写重量。"),
     ],
 )
 def test_bad_recycling_input_is_explained_on_the_same_page(client, engine, signed_in, data, text):
@@ -152,8 +152,8 @@ def test_trees_without_a_photo_below_the_threshold_are_credited(client, engine, 
         ({"planted_on": "2020-01-01"}, "只能登记一年以内种植的树木"),
         ({"planted_on": "yesterday"}, "请填写种植日期"),
         ({"species": "oak"}, "请选择树种类别"),
-        ({"trees": "2.5"}, "trees 必须是整数"),
-        ({"trees": "0", "photo": (_png(), "tree.png")}, "trees 必须大于零"),  # the stored photo is removed
+        ({"trees": "2.5"}, "棵数必须是整数"),
+        ({"trees": "0", "photo": (_png(), "tree.png")}, "棵数必须大于零"),  # the stored photo is removed
     ],
 )
 def test_bad_tree_entries_are_explained_and_store_nothing(client, engine, app, signed_in, changes, text):
@@ -182,7 +182,7 @@ def test_home_shows_balance_tree_years_and_recent_activity(client, engine, signe
     )
     page = client.get("/me").get_data(as_text=True)
     assert 'data-testid="balance">1850<' in page  # declared: a tenth of 5 tree-years
-    assert 'data-testid="my-co2">18.5 kg<' in page
+    assert 'data-testid="my-co2">18.5 千克<' in page
     assert 'data-testid="tree-years">5.0<' in page
     assert "植树" in page and "暂无进行中的活动" in page
 
@@ -232,8 +232,65 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 
 def test_account_page_links_to_password_change(client, signed_in):
     page = client.get("/account").get_data(as_text=True)
-    assert signed_in in page and "孝南区" in page and "简体中文" in page
+    masked = f"{signed_in[:3]}****{signed_in[-4:]}"
+    assert f'data-testid="login">{masked}<' in page and signed_in not in page  # a phone screen in public
+    assert "孝南区" in page and "简体中文" in page and "English" in page
     assert 'href="/account/password"' in page
+
+
+def test_the_settings_page_keeps_tokens_and_telegram_under_advanced(client, signed_in):
+    page = client.get("/account").get_data(as_text=True)
+    advanced = page.split('<details data-testid="advanced">')[1].split("</details>")[0]
+    everyday = page.replace(advanced, "")
+    assert "<summary>高级</summary>" in advanced
+    for link in ('href="/account/tokens"', 'href="/account/telegram"'):
+        assert link in advanced and link not in everyday
+    assert 'href="/account/leaderboard"' in everyday and "每周积分小结" in everyday  # notifications, privacy
+    assert 'href="/account/card"' in everyday and "尚未绑定公交卡" in everyday
+    assert 'href="/vouchers"' in everyday and 'href="/chat"' in everyday
+    english = client.submit("/lang", {"lang": "en", "next": "/account"}, form_page="/account")
+    assert english.headers["Location"] == "/account"  # the language buttons come back to the settings
+    assert "<summary>Advanced</summary>" in client.get("/account").get_data(as_text=True)
+
+
+def test_a_first_time_resident_is_welcomed_until_the_first_activity(client, signed_in):
+    first = client.get("/me").get_data(as_text=True)
+    welcome = first.split('data-testid="welcome"')[1].split("</section>")[0]
+    assert "三步开始" in welcome
+    assert welcome.count("<li>") == 3
+    assert 'href="/log/recycling"' in welcome and 'href="/rewards"' in welcome
+    assert 'href="/scan"' in welcome or 'href="/log"' in welcome  # the scan page, once there is one
+    client.submit("/log/recycling", {"material": "glass", "kg": "1", "idempotency_key": "first"})
+    after = client.get("/me").get_data(as_text=True)
+    assert 'data-testid="welcome"' not in after and "三步开始" not in after
+    assert after.count('data-testid="activity-row"') == 1 and 'href="/history"' in after
+    assert 'data-testid="today"' in after and 'data-testid="today"' not in first
+
+
+def test_today_shows_the_points_so_far_against_each_daily_cap(client, engine, settings, signed_in):
+    me = _resident_id(engine, signed_in)
+    with session_scope(engine) as session:
+        item = ActivityInput(me, "walking", {"steps": "5000"}, "web", "walk")
+        record_activity(session=session, settings=settings, item=item)
+    client.submit("/log/recycling", {"material": "aluminium_cans", "kg": "2", "idempotency_key": "cans"})
+    page = client.get("/me").get_data(as_text=True)
+    walking = page.split('data-testid="today-walking"')[1].split("</li>")[0]
+    assert "今天已得 100 / 296 点" in walking and '<progress value="100" max="296"' in walking
+    recycling = page.split('data-testid="today-recycling"')[1].split("</li>")[0]
+    # the behaviour's cap is 20,000 a day, but a claim on the resident's word alone stops at 2,000
+    assert "今天已得 2000 / 20000 点" in recycling and "今天还能得 0 点" in recycling
+    transit = page.split('data-testid="today-transit"')[1].split("</li>")[0]
+    assert "今天已得 0 / 2000 点" in transit and "不带照片" not in transit  # trips are never declared
+
+
+def test_vouchers_chat_and_history_are_one_tap_from_home(client, signed_in):
+    page = client.get("/me").get_data(as_text=True)
+    for link in ('href="/vouchers"', 'href="/chat"', 'href="/log"', 'href="/rewards"', 'href="/account"'):
+        assert link in page
+    # the history: through the log page (记录), and from /me itself once there is something in it
+    log = client.get("/log").get_data(as_text=True)
+    assert re.search(r'<a href="/history"[^>]*data-testid="my-history"', log)
+    assert 'href="/log/recycling"' in log and 'href="/log/trees"' in log and 'href="/chat"' in log
 
 
 def test_the_pages_in_english(client, engine, signed_in):
@@ -241,11 +298,11 @@ def test_the_pages_in_english(client, engine, signed_in):
     response = client.submit("/log/recycling", {"material": "glass", "kg": "25", "idempotency_key": "big"})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Pending review" in page and "Large entries are checked by an administrator" in page
-    assert "Glass" in page and "How it was quantified" in page
+    assert "Glass" in page and "How it was worked out" in page
     home = client.get("/me").get_data(as_text=True)
     assert "points available" in home and "tree-years" in home and "No campaign is running" in home
     bad = client.submit("/log/recycling", {"material": "glass", "kg": "-1", "idempotency_key": "x"})
-    assert bad.status_code == 400 and "kg must be greater than zero." in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Weight must be greater than zero." in bad.get_data(as_text=True)
     with read_session(engine) as session:
         assert session.execute(select(func.count()).select_from(Activity)).scalar_one() == 1
 

@@ -90,6 +90,23 @@ def test_redeem_journey_through_the_forms(client, engine, register, reward):
     assert "孝感公交乘车券" in listing and f"/vouchers/{code}" in listing
 
 
+def test_a_voucher_is_shown_for_the_counter(client, engine, register, reward):
+    login = register()
+    give_points(engine, login, 600)
+    done = client.post(f"/rewards/{reward}/redeem", data=confirm_form(client, reward))
+    page = client.get(done.location).get_data(as_text=True)
+    code = done.location.rsplit("/", 1)[1]
+    grouped = " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+    assert f'data-code="{code}">{grouped}</p>' in page  # readable in groups of four, under the QR code
+    assert page.index('data-testid="voucher-qr"') < page.index('data-testid="voucher-code"')
+    assert "请在柜台出示此二维码或下方券码" in page and f'aria-label="兑换券 {grouped} 的二维码"' in page
+    assert re.search(r"兑换时间 \d{4}-\d{2}-\d{2} \d{2}:\d{2}", page)  # Beijing time, no offset
+    assert f'href="/vouchers/{code}/qr.png" download role="button"' in page
+    listing = client.get("/vouchers").get_data(as_text=True)
+    assert re.search(rf'<a href="/vouchers/{code}" role="button">\s*出示兑换券</a>', listing)
+    assert 'href="/vouchers"' in client.get("/rewards").get_data(as_text=True)  # from the catalogue too
+
+
 def test_a_double_submitted_confirm_form_gives_one_voucher(client, engine, register, reward):
     login = register()
     give_points(engine, login, 5000)

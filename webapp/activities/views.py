@@ -12,11 +12,11 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
-from carbon_credit import activities, campaigns, residents, review
+from carbon_credit import activities, campaigns, residents, review, stops
 from carbon_credit.activities import ACTIVITY_STATUSES, RESIDENT_BEHAVIOURS, ActivityInput
 from carbon_credit.platform import clock, uploads
 from carbon_credit.platform.database import read_session, session_scope
-from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.errors import DomainError, NotFound
 from carbon_credit.platform.i18n import co2_text, message, translate
 from quantification import choices, get_methodology
 from webapp.context import engine, settings
@@ -82,29 +82,39 @@ def _record(item: ActivityInput):
 @bp.get("/me")
 @login_required
 def home():
-    """The resident's home: balance, CO2e avoided with an everyday equivalent, recent activity."""
+    """The resident's home: CO2e avoided with an everyday equivalent, balance, today's progress toward the
+    daily caps, the running campaigns open to them with their progress and a way to join, recent activity,
+    and a three-step welcome until the first activity."""
     with read_session(engine()) as db:
-        summary = activities.summary(session=db, resident_id=current_user.id)
-        running = campaigns.active_campaigns(session=db)
-        standing = review.standing(session=db, resident_id=current_user.id)
-    exhausted = {c.id for c in running if campaigns.is_exhausted(c)}
+        me = residents.get(session=db, resident_id=current_user.id)
+        summary = activities.summary(session=db, resident_id=me.id)
+        running = [c for c in campaigns.active_campaigns(session=db) if campaigns.open_to(c, me.district_id)]
+        parts = activities.campaign_parts(session=db, resident_id=me.id, campaign_ids=[c.id for c in running])
+        today = activities.today_progress(session=db, settings=settings(), resident_id=me.id)
+        standing = review.standing(session=db, resident_id=me.id)
     return render_template(
         "resident/home.html",
         summary=summary,
         tree_kg=activities.tree_year_kg(),
         campaigns=running,
-        exhausted=exhausted,
+        parts=parts,
+        today=today,
         standing=standing,
+        scan_url=url_for("transit.scan" if "transit.scan" in current_app.view_functions else "resident.log"),
     )
 
 
 @bp.get("/log")
 @login_required
 def log():
-    """Choose what to log: recycling or tree planting."""
+    """Choose what to log: a bus trip (the scan page, once there is one), recycling, tree planting, or walking
+    and electricity through the chat; with a link to the resident's history."""
     current = settings()
     return render_template(
-        "resident/log.html", review_kg=current.review_recycling_kg, review_trees=current.review_trees
+        "resident/log.html",
+        review_kg=current.review_recycling_kg,
+        review_trees=current.review_trees,
+        scan_url=url_for("transit.scan") if "transit.scan" in current_app.view_functions else None,
     )
 
 
@@ -202,9 +212,11 @@ def history_page():
             **filters,
         )
     query = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
+    locale = current_locale()
     return render_template(
         "resident/history.html",
         page=page,
+        what={a.id: activities.explain(a, locale).what for a in page.items},
         query=query,
         error=error,
         behaviours=RESIDENT_BEHAVIOURS,
@@ -215,9 +227,13 @@ def history_page():
 @bp.get("/activities/<int:id>")
 @login_required
 def activity(id: int):
-    """One of the resident's activities with its full audit trail (404 for anyone else's)."""
+    """One of the resident's activities in plain words: one sentence, the evidence, the factors with their
+    sources, then the full audit trail under "technical details" (404 for anyone else's)."""
+    locale = current_locale()
     with read_session(engine()) as db:
         found = activities.activity_of(session=db, resident_id=current_user.id, activity_id=id)
+        names = _stop_names(db, found, locale)
+        passed = _stops_passed(db, found)
     methodology = get_methodology(found.methodology_id, found.methodology_version)
     level = activities.policy_for(found.behaviour).levels.get(found.evidence)
     return render_template(
@@ -225,9 +241,30 @@ def activity(id: int):
         activity=found,
         share=level.percent if level else 100,
         methodology=methodology,
-        trail=activities.factor_sources(found),
-        materials=material_labels(),
+        words=activities.explain(found, locale, stop_names=names, stops_passed=passed),
     )
+
+
+def _stop_names(db, found, locale: str) -> dict[int, str]:
+    """The names of a trip's stops (kept by id in the activity's details), in the page's language."""
+    names = {}
+    for key in ("from_stop_id", "to_stop_id"):
+        stop_id = (found.details or {}).get(key)
+        if isinstance(stop_id, int):
+            try:
+                stop = stops.get_stop(session=db, stop_id=stop_id)
+            except NotFound:
+                continue
+            names[stop_id] = stop.name_en if locale == "en" else stop.name_zh
+    return names
+
+
+def _stops_passed(db, found) -> int | None:
+    """How many stops a QR trip moved along its route, for the activity's sentence."""
+    ends = [(found.details or {}).get(key) for key in ("from_stop_id", "to_stop_id")]
+    if not all(isinstance(end, int) for end in ends):
+        return None
+    return stops.stops_between(session=db, from_stop_id=ends[0], to_stop_id=ends[1])
 
 
 @bp.get("/activities/<int:id>/photo")
@@ -247,13 +284,15 @@ def activity_photo(id: int):
 @bp.get("/account")
 @login_required
 def account():
-    """Display name, login, district and language, with links to change the password and API tokens."""
+    """The settings page (我的): account, language, notifications and leaderboard, transit card, privacy,
+    links to vouchers and chat; API tokens and the Telegram link under "advanced"."""
     with read_session(engine()) as db:
         me = residents.get(session=db, resident_id=current_user.id)
         district = next((d for d in residents.districts(session=db) if d.id == me.district_id), None)
     return render_template(
         "resident/account.html",
         me=me,
+        contact=residents.masked_contact(me),
         district=district,
         has_tokens="tokens.index" in current_app.view_functions,
     )

@@ -4,7 +4,9 @@ before/after shown as the fields that changed."""
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
+from datetime import datetime
 from typing import Any
 
 from flask import render_template, request
@@ -13,7 +15,7 @@ from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
 from carbon_credit import residents
-from carbon_credit.platform import audit
+from carbon_credit.platform import audit, clock
 from carbon_credit.platform.database import read_session
 from webapp.admin.blueprint import bp
 from webapp.context import engine
@@ -86,16 +88,32 @@ def diff_rows(
     before: dict[str, Any] | None, after: dict[str, Any] | None
 ) -> list[tuple[str, str, str, bool]]:
     """(field, before, after, changed) for every field of either side, changed ones first; values readable
-    (None as a dash, lists and objects as compact JSON)."""
+    (None as a dash, times as Beijing time ``2026-12-06 23:15``, lists and objects as compact JSON)."""
     before, after = before or {}, after or {}
     keys = list(dict.fromkeys([*before, *after]))
     rows = [(k, _shown(before.get(k)), _shown(after.get(k)), before.get(k) != after.get(k)) for k in keys]
     return sorted(rows, key=lambda row: not row[3])
 
 
+# A time as the audit trail stores it (isoformat, with or without its offset); a bare date stays as it is.
+ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?")
+
+
 def _shown(value: Any) -> str:
+    value = _for_people(value)
     if value is None:
         return "—"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
+
+
+def _for_people(value: Any) -> Any:
+    """ISO times (anywhere in the value) as Beijing time for people; naive ones are UTC (clock.local_text)."""
+    if isinstance(value, str) and ISO_TIME.fullmatch(value):
+        return clock.local_text(datetime.fromisoformat(value))
+    if isinstance(value, dict):
+        return {k: _for_people(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_for_people(v) for v in value]
+    return value

@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from carbon_credit import transit
+from carbon_credit import residents, transit
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import message
@@ -31,8 +31,15 @@ def _page(error: str | None = None, status: int = 200):
     with read_session(engine()) as db:
         claims = transit.card_claims_waiting(session=db)
         holders = {c.card: transit.card_holder(session=db, card=c.card) for c in claims}
+        people = {c.resident_id for c in claims} | {i for i in holders.values() if i is not None}
+        names = {i: residents.get(session=db, resident_id=i).display_name for i in people}
     page = render_template(
-        "admin/card_claims.html", claims=claims, holders=holders, form=DecideForm(formdata=None), error=error
+        "admin/card_claims.html",
+        claims=claims,
+        holders=holders,
+        names=names,
+        forms={c.id: DecideForm(formdata=None) for c in claims},  # each claim its own key
+        error=error,
     )
     return page, status
 

@@ -17,12 +17,19 @@ from carbon_credit.platform import uploads
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import MESSAGES, message
+from webapp.admin import review_text
 from webapp.admin.blueprint import bp
 from webapp.context import engine, settings
 from webapp.forms import Form, KeyedForm
 from webapp.i18n import current_locale
 
 TABS = ("pending", "suspicious", "flagged")
+# What the review pages use to put entries and evidence in words (webapp/admin/review_text.py).
+IN_WORDS = {
+    "in_words": review_text.in_words,
+    "evidence_facts": review_text.evidence_facts,
+    "reason_max": review.REASON_MAX,
+}
 
 
 class ApproveForm(Form):
@@ -88,6 +95,7 @@ def queue():
             for row in (listing.items if tab == "flagged" else [])
         },
         labelled={code.split(".", 1)[1] for code in MESSAGES if code.startswith("suspicious.")},
+        **IN_WORDS,
     )
 
 
@@ -259,5 +267,6 @@ def _detail_page(id: int, *, reject_form: RejectForm | None = None, error: str |
         approve_form=ApproveForm(),
         reject_form=reject_form or RejectForm(formdata=None),
         error=error,
+        **IN_WORDS,
     )
     return page, status

@@ -91,7 +91,10 @@ def _charts(data: figures.Dashboard) -> list[Chart]:
     period = {"day": _("Day"), "week": _("Week starting"), "month": _("Month")}[data.granularity]
     redeemed = data.redemptions
     svg = figures.bar_chart(
-        _("Vouchers redeemed"), [r.label for r in redeemed], [r.vouchers for r in redeemed]
+        _("Vouchers redeemed"),
+        [r.label for r in redeemed],
+        [r.vouchers for r in redeemed],
+        empty=_("No data in this range."),
     )
     return [
         _chart("series", _("CO2e avoided over time (kg)"), period, data.series),
@@ -112,7 +115,11 @@ def _charts(data: figures.Dashboard) -> list[Chart]:
 
 def _chart(key: str, title: str, first: str, rows: list[figures.Row], horizontal: bool = False) -> Chart:
     svg = figures.bar_chart(
-        title, [r.label for r in rows], [_kg(r.sums.grams) for r in rows], horizontal=horizontal
+        title,
+        [r.label for r in rows],
+        [_kg(r.sums.grams) for r in rows],
+        horizontal=horizontal,
+        empty=_("No data in this range."),
     )
     headers = (first, _("Activities"), _("CO2e avoided (kg)"), _("Points"), _("Campaign bonus points"))
     table = [

@@ -10,6 +10,7 @@ from flask_login import current_user
 from carbon_credit import residents, stops
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
+from carbon_credit.platform.settings import is_loopback_url, link_base
 from webapp.admin.blueprint import bp
 from webapp.admin.stop_forms import (
     ActiveForm,
@@ -136,15 +137,19 @@ def stop_rotate(stop_id: int):
 def stop_poster(stop_id: int):
     """One A4 printable poster (a self-contained page: inline SVG, no external assets)."""
     with read_session(engine()) as db:
-        poster = stops.stop_poster(session=db, settings=settings(), stop_id=stop_id)
-    return render_template("admin/stops/posters.html", posters=[poster], title=poster.name_zh)
+        poster = stops.stop_poster(
+            session=db, settings=settings(), stop_id=stop_id, request_base=request.host_url
+        )
+    return _posters_page([poster], poster.name_zh)
 
 
 @bp.get("/stops/<int:stop_id>/qr.png")
 def stop_qr_png(stop_id: int):
     """The stop's QR code as a PNG, for a printing shop."""
     with read_session(engine()) as db:
-        code, png = stops.stop_qr_png(session=db, settings=settings(), stop_id=stop_id)
+        code, png = stops.stop_qr_png(
+            session=db, settings=settings(), stop_id=stop_id, request_base=request.host_url
+        )
     response = make_response(png)
     response.headers["Content-Type"] = "image/png"
     response.headers["Content-Disposition"] = f'inline; filename="stop-{code}.png"'
@@ -192,5 +197,20 @@ def route_edit(route_id: int | None):
 def route_posters(route_id: int):
     """Every stop of a route as one printable page, one A4 poster per stop."""
     with read_session(engine()) as db:
-        route, items = stops.route_posters(session=db, settings=settings(), route_id=route_id)
-    return render_template("admin/stops/posters.html", posters=items, title=route.name_zh)
+        route, items = stops.route_posters(
+            session=db, settings=settings(), route_id=route_id, request_base=request.host_url
+        )
+    return _posters_page(items, route.name_zh)
+
+
+def _posters_page(posters: list, title: str):
+    """The printable posters, with a screen-only warning when their links point at this machine only."""
+    base = link_base(settings(), request.host_url)
+    return render_template(
+        "admin/stops/posters.html",
+        posters=posters,
+        title=title,
+        base=base,
+        loopback=is_loopback_url(base),
+        base_is_set=bool(settings().public_base_url),
+    )

@@ -3,19 +3,29 @@ resident's privacy page (leaderboard and weekly summary choices)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import BooleanField
 
-from carbon_credit import campaigns, stats
+from carbon_credit import activities, campaigns, residents, stats
 from carbon_credit.platform.database import read_session, session_scope
 from webapp.context import engine
 from webapp.forms import Form
 from webapp.i18n import current_locale
 
 bp = Blueprint("campaigns", __name__)
+
+# Where a resident does each behaviour from the web (how to take part); a page that does not exist yet is
+# left out, and the behaviour is described in words only.
+TAKE_PART = {
+    "transit": "transit.scan",
+    "walking": "chat.page",
+    "recycling": "resident.log_recycling",
+    "tree_planting": "resident.log_trees",
+    "electricity": "chat.page",
+}
 
 
 class PrivacyForm(Form):
@@ -38,11 +48,19 @@ def index():
 
 @bp.get("/campaigns/<int:campaign_id>")
 def detail(campaign_id: int):
-    """One campaign: live totals, a chart and table over time, budget and the leaderboard (public)."""
+    """One campaign: how to take part (and, signed in, the resident's part so far), live totals, a chart and
+    its table over time, budget and the leaderboard (public)."""
     with read_session(engine()) as db:
         campaign = campaigns.get_campaign(session=db, campaign_id=campaign_id)
         figures = stats.campaign_totals(session=db, campaign_id=campaign_id)
         leaders = stats.leaderboard(session=db, campaign_id=campaign_id)
+        districts = [d for d in residents.districts(session=db) if d.id in campaign.district_ids]
+        mine = None
+        if current_user.is_authenticated:
+            parts = activities.campaign_parts(
+                session=db, resident_id=current_user.id, campaign_ids=[campaign_id]
+            )
+            mine = parts.get(campaign_id)
     return render_template(
         "campaigns/detail.html",
         campaign=campaign,
@@ -52,13 +70,25 @@ def detail(campaign_id: int):
         figures=figures,
         leaders=leaders,
         chart=_chart(campaign_name(campaign), figures.by_day),
+        ways=_ways(campaign),
+        districts=districts,
+        mine=mine,
     )
 
 
-def _chart(title: str, by_day) -> str:
-    """The daily CO2e (kg) and activity counts as inline SVG."""
+def _ways(campaign) -> list[tuple[str, str | None]]:
+    """(behaviour, the page where a resident does it or None) for each resident behaviour the campaign
+    rewards (all of them when it names none)."""
+    wanted = [b for b in (campaign.behaviours or activities.RESIDENT_BEHAVIOURS) if b in TAKE_PART]
+    known = current_app.view_functions
+    return [(b, url_for(TAKE_PART[b]) if TAKE_PART[b] in known else None) for b in wanted]
+
+
+def _chart(name: str, by_day) -> str:
+    """The daily CO2e (kg) and activity counts as inline SVG; its accessible name says what it shows (the
+    page's heading already names the campaign, so no title is drawn twice)."""
     return stats.line_chart_svg(
-        title=title,
+        title=_("%(name)s: CO2e avoided and activities, day by day", name=name),
         x_labels=[day.strftime("%m-%d") for day, _count, _grams in by_day],
         series=[
             (_("CO2e avoided (kg)"), [round(grams / 1000, 1) for _day, _count, grams in by_day]),

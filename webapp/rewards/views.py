@@ -10,7 +10,7 @@ from markupsafe import Markup
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from carbon_credit import review, rewards
+from carbon_credit import residents, review, rewards
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError, NotFound
 from carbon_credit.platform.i18n import message
@@ -132,11 +132,13 @@ def voucher_png(code: str):
 @bp.route("/verify", methods=["GET", "POST"])
 @login_required
 def verify():
-    """Merchants and administrators enter (or scan) a voucher code and mark it used."""
+    """Merchants and administrators enter (or scan) a voucher code and mark it used; the outcome is shown big:
+    used now (hand over the reward), already used (when and by whom), voided, another merchant's, unknown."""
     if not rewards.can_verify(current_user.role):
         abort(403)
     form = VerifyForm()
-    error = used = first_use_by_me = None
+    error = used = first_use_by_me = refusal = used_by = None
+    checked = rewards.normalise_code(form.code.data or "") if form.is_submitted() else ""
     if form.validate_on_submit():
         try:
             with session_scope(engine()) as db:
@@ -144,12 +146,22 @@ def verify():
                     session=db, code=form.code.data, staff_id=current_user.id, staff_role=current_user.role
                 )
         except DomainError as failure:
-            error = message(failure, current_locale())
+            error, refusal = message(failure, current_locale()), failure.code
             first_use_by_me = failure.params.get("used_by") == current_user.id
+            if failure.params.get("used_by") is not None:
+                with read_session(engine()) as db:
+                    used_by = residents.get(session=db, resident_id=failure.params["used_by"]).display_name
         else:
             form.code.data = ""
     status = 400 if error or (form.is_submitted() and form.errors) else 200
     page = render_template(
-        "rewards/verify.html", form=form, error=error, used=used, first_use_by_me=first_use_by_me
+        "rewards/verify.html",
+        form=form,
+        error=error,
+        refusal=refusal,
+        used=used,
+        used_by=used_by,
+        checked=checked,
+        first_use_by_me=first_use_by_me,
     )
     return page, status

@@ -1,6 +1,6 @@
-"""Transit pages: QR check-in at stops (``transit`` blueprint) and the resident's transit card."""
+"""Transit pages (``transit`` blueprint): the scan page, QR check-in at stops and the transit card."""
 
-from webapp.transit import cards  # noqa: F401 - adds its views to the blueprint
+from webapp.transit import cards, scan  # noqa: F401 - add their views to the blueprint
 from webapp.transit.views import bp
 
 __all__ = ["bp"]

@@ -51,17 +51,24 @@ def _scan(token: str, key: str):
         "transit/result.html",
         result=result,
         reason=reason,
+        next=transit.next_step(result.kind, result.reason),
+        token=token,
+        reference=f"R{result.rejection_id}" if result.rejection_id else None,
         activity_url=_url("resident.activity", id=result.activity_id) if result.activity_id else None,
         home_url=_url("resident.home"),
     )
 
 
 def _invalid(failure: DomainError):
-    """The clear refusal page for a forged, damaged or replaced poster (nothing credited), status 400."""
+    """The clear refusal page for a forged, damaged or replaced poster (nothing credited), status 400, with
+    the ways on: the scan page and the resident's home."""
     detail = failure.params.get("reason")
     detail_text = translate(detail, current_locale()) if detail else None
     text = message(failure, current_locale())
-    return render_template("transit/invalid.html", message=text, detail=detail_text), 400
+    page = render_template(
+        "transit/invalid.html", message=text, detail=detail_text, home_url=_url("resident.home")
+    )
+    return page, 400
 
 
 def _url(endpoint: str, **values) -> str | None:

@@ -138,4 +138,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_Hans": "孝感碳普惠",
         "en": "Xiaogan Carbon Inclusion",
     },
+    "stop_poster_manual_code": {
+        "zh_Hans": "扫不了码？在“扫码”页输入号码",
+        "en": "Cannot scan? Type this code on the Scan page",
+    },
+    "stop_code_wrong": {
+        "zh_Hans": "这个号码不对。请核对二维码下方的号码，再输入一次。",
+        "en": "That code is not right. Check the code under the QR code and type it again.",
+    },
 }

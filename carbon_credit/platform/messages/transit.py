@@ -29,18 +29,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This trip was about {metres} m; trips shorter than {minimum} m are not credited.",
     },
     "transit_too_fast": {
-        "zh_Hans": "{minutes} 分钟行驶 {km} 公里，平均时速 {kmh} 公里，"
+        "zh_Hans": "{minutes} 分钟内行驶了 {km} 公里，平均时速 {kmh} 公里，"
         "超过该交通方式的合理上限 {limit} 公里/小时，未计积分。",
-        "en": "{km} km in {minutes} minutes is {kmh} km/h on average, above the plausible {limit} km/h "
-        "for this mode. The trip was not credited.",
+        "en": "{km} km within {minutes} min is {kmh} km/h on average, above the plausible {limit} km/h "
+        "for this mode, so the trip was not credited.",
     },
     "transit_cooldown": {
-        "zh_Hans": "您刚在本站扫过码。同一站点 {minutes} 分钟内不能再次开始行程，请 {wait} 分钟后再试。",
-        "en": "You scanned at this stop a moment ago. A new trip cannot start at the same stop within "
-        "{minutes} minutes; please try again in {wait} minutes.",
+        "zh_Hans": "您刚在本站扫过码，同一站点 {minutes} 分钟内不能再次开始行程，请 {wait} 分钟后再试。",
+        "en": "You scanned at this stop a moment ago and a new trip cannot start here within {minutes} "
+        "minutes, so please try again in {wait} minutes.",
+    },
+    "transit_next_board": {
+        "zh_Hans": "上车时，请扫描上车站点的二维码。",
+        "en": "When you board, scan the QR code at that stop.",
+    },
+    "transit_next_tap_in_here": {
+        "zh_Hans": "如果您要从这里上车，请重新上车打卡。",
+        "en": "If you are boarding here, tap in again.",
+    },
+    "transit_next_support": {
+        "zh_Hans": "如果您认为有误，请把参考编号 {reference} 告诉工作人员。",
+        "en": "If you think this is wrong, give the staff the reference {reference}.",
     },
     "transit_daily_cap": {
         "zh_Hans": "今天已有 {cap} 次乘车获得积分，已达每日上限，明天可继续累计。",
-        "en": "You already have {cap} credited trips today, the daily maximum. Trips count again tomorrow.",
+        "en": "You already have {cap} credited trips today, the daily maximum, "
+        "so trips count again tomorrow.",
     },
 }
