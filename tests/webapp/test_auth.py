@@ -70,7 +70,14 @@ def test_login_returns_to_the_page_asked_for_but_never_off_site(client, register
     assert response.headers["Location"] == "/account/password"
     client.submit("/logout", form_page="/")
     evil = client.submit("/login?next=//evil.example/steal", {"login": phone, "password": PASSWORD})
-    assert evil.headers["Location"] == "/"
+    assert evil.headers["Location"] == "/me"  # the resident's own home, never the other site
+
+
+def test_without_a_page_asked_for_a_resident_starts_on_their_home(client, register):
+    phone = register(login="13800138006")
+    client.submit("/logout", form_page="/")
+    response = client.submit("/login", {"login": phone, "password": PASSWORD})
+    assert response.headers["Location"] == "/me"
 
 
 def test_post_without_csrf_token_is_refused(client, register):

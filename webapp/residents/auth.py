@@ -124,11 +124,16 @@ class PasswordForm(Form):
     keep_tokens = BooleanField(_l("Keep my API tokens working (otherwise they are revoked)"))
 
 
-def safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after login (no open redirects)."""
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """Only same-site relative paths are followed after login (no open redirects); else ``default``, else the
+    public home page."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("public.landing")
+    return default or url_for("public.landing")
+
+
+# Where each role starts after logging in: residents on their home, merchants where they check vouchers.
+START_PAGES = {"resident": "resident.home", "admin": "resident.home", "merchant": "rewards.verify"}
 
 
 def _sign_in(found, remember: bool) -> None:
@@ -164,7 +169,8 @@ def login():
             error = message(failure, current_locale())
             status = 429 if failure.code == "login_backoff" else 400
         else:
-            target = safe_next(request.args.get("next"))
+            start = START_PAGES.get(found.role)
+            target = safe_next(request.args.get("next"), url_for(start) if start else None)
             _sign_in(found, form.remember.data)
             return redirect(target)
     else:
