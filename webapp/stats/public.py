@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, render_template
 from sqlalchemy.exc import SQLAlchemyError
 
-from carbon_credit import stats
+from carbon_credit import campaigns, stats
 from carbon_credit.platform.database import current_revision, head_revision, read_session
 from webapp.context import engine
 
@@ -17,10 +17,12 @@ log = logging.getLogger(__name__)
 
 @bp.get("/")
 def landing():
-    """Landing page: total CO2e avoided, participants, and totals by behaviour and by district."""
+    """Landing page: the running campaigns, total CO2e avoided, participants, and totals by evidence level,
+    behaviour and district."""
     with read_session(engine()) as session:
         totals = stats.totals(session=session)
-    return render_template("public/landing.html", totals=totals)
+        running = campaigns.active_campaigns(session=session)
+    return render_template("public/landing.html", totals=totals, running=running)
 
 
 @bp.get("/healthz")
