@@ -25,6 +25,7 @@ MOMENTS = {
 def test_the_domain_tests_pass_at_calendar_edges(moment):
     env = {**os.environ, "TEST_CLOCK_START": moment, "TEST_DATABASES": "sqlite"}
     command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "tests/carbon_credit"]
+    command += ["--ignore", "tests/carbon_credit/test_demo.py"]  # it moves its own clock to these edges
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout.splitlines()[-1]
