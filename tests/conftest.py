@@ -22,7 +22,7 @@ import carbon_credit.tables  # noqa: F401 - registers every table
 from carbon_credit.platform import clock
 from carbon_credit.platform.database import make_engine, migrate, session_scope
 from carbon_credit.platform.settings import Settings
-from carbon_credit.residents import create_resident
+from carbon_credit.residents import create_resident, set_consent
 from webapp.i18n import CATALOGUE_DIR, compile_catalogues
 
 
@@ -126,14 +126,22 @@ def engine(settings):
 
 @pytest.fixture
 def make_resident(engine, settings):
-    """Factory: ``make_resident(**overrides)`` -> resident id, created through the service."""
+    """Factory: ``make_resident(**overrides)`` -> resident id, created through the service. The resident has
+    accepted the privacy notice and granted the consents the features check (trips, card, photos, chat), as
+    a registered resident who uses them would; ``consents=False`` makes one who has given none. The opt-ins
+    (leaderboard, weekly summary) stay off."""
     counter = iter(range(1, 10**6))
 
-    def make(**overrides) -> int:
+    def make(consents: bool = True, **overrides) -> int:
         n = next(counter)
         values = {"display_name": f"居民{n}", "email": f"r{n}@example.org", "district_code": "xiaonan"}
         values.update(overrides)
         with session_scope(engine) as session:
-            return create_resident(session=session, settings=settings, **values).id
+            resident_id = create_resident(session=session, settings=settings, **values).id
+            for purpose in ("notice", "trips", "card", "photos", "chat") if consents else ():
+                set_consent(
+                    session=session, resident_id=resident_id, purpose=purpose, granted=True, channel="web"
+                )
+            return resident_id
 
     return make

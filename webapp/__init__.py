@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         stats,
         transit,
     )
+    from webapp.residents import privacy
 
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -81,16 +82,20 @@ def create_app(settings: Settings | None = None) -> Flask:
     blueprints = (
         stats.bp,
         residents.auth.bp,
+        privacy.bp,
         activities.bp,
         transit.bp,
         rewards.bp,
         residents.tokens.bp,
+        residents.account_edit.bp,
         chat.bp,
         campaigns.bp,
         admin.bp,
         api.bp,
     )
-    for blueprint in blueprints:
+    from webapp.residents import data as resident_data  # /account/data: the resident's copy (issue 15)
+
+    for blueprint in (*blueprints, resident_data.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     observability.init_app(app, production=production)

@@ -1,4 +1,5 @@
-"""The resident's own figures in the chat (balance, latest entries, statistics) and the language choice."""
+"""The resident's own figures in the chat (balance, latest entries, statistics), the language choice, and
+where to delete the account (the web page)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from carbon_credit.chat.types import Reply
 from carbon_credit.platform.i18n import LOCALES, co2_text, normalise_locale
 
 HISTORY_SHOWN = 5
+DELETE_PAGE = "/account/delete"  # webapp.residents.account_edit
 
 
 def balance(turn: Turn) -> list[Reply]:
@@ -53,6 +55,13 @@ def statistics(turn: Turn) -> list[Reply]:
             count=everyone.activities,
         )
     ]
+
+
+def deletion_page(turn: Turn) -> list[Reply]:
+    """Asked "删除我的账号" / "delete my account": where to do it (the web page, password and a typed word);
+    nothing is deleted from a chat message, whoever is asking."""
+    url = f"{turn.settings.public_base_url}{DELETE_PAGE}"
+    return [turn.with_menu("chat_delete_account", url=url)]
 
 
 def ask_language(turn: Turn) -> list[Reply]:

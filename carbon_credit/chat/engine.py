@@ -177,6 +177,8 @@ def _command(turn: Turn, name: str, args: tuple[str, ...]) -> list[Reply]:
         return _cancel(turn)
     if name == "lang":
         return account.set_language(turn, args[0]) if args else account.ask_language(turn)
+    if name == "delete_account":
+        return account.deletion_page(turn)
     if name in ACCOUNT_COMMANDS:
         if turn.resident is None:
             return start.link_needed(turn)

@@ -9,7 +9,8 @@ reading amounts (numbers with units) in :mod:`carbon_credit.chat.amounts`.
 How a message is read:
 
 * ``/command [args]`` (also ``/command@SomeBot``) and whole-message plain words ("余额", "help", "English")
-  give the other intents; an unknown ``/foo`` is ``unknown`` with reason ``unknown_command``.
+  give the other intents; asking to delete one's account ("删除我的账号", "delete my account", anywhere in
+  the message) is ``delete_account``; an unknown ``/foo`` is ``unknown`` with reason ``unknown_command``.
 * Otherwise the text is normalised (NFKC, so full-width digits and letters become ASCII; lower case;
   traditional characters folded; spaces between Chinese characters removed) and read for numbers with
   units (Arabic with decimals and thousands commas, "1万", "10k", Chinese numerals "十二", "八千", "两斤半",
@@ -47,6 +48,11 @@ MAX_TEXT = 500
 DEFAULT_SCOPE = "hubei"
 """The electricity grid scope of a chat log: Xiaogan is in Hubei."""
 
+# Asking to delete the account (anywhere in a message): answered with the web page, never done in the chat.
+_DELETE_ACCOUNT = re.compile(
+    r"(删除|注销|销户|删掉|删了)(我的)?(账号|帐号|账户|帐户)|(注销|删除)我自己|"
+    r"\b(delete|close|remove|erase|cancel) (my )?account\b|\bdelete me\b"
+)
 _INVISIBLE = ("Zs", "Zl", "Zp", "Cc", "Cf", "Cn")
 _EDGE_PUNCTUATION = " .,!?;:~'\"…()[]{}<>「」【】《》-_*"
 
@@ -81,6 +87,8 @@ def parse(text: str) -> Parsed:
     if original.startswith("/"):
         return _command(original)
     normalised = normalise(original)
+    if _DELETE_ACCOUNT.search(normalised):
+        return Parsed("delete_account", text=original)
     plain = _plain_word(normalised)
     if plain is not None:
         return Parsed(plain[0], args=plain[1], text=original)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from carbon_credit.platform.settings import ConfigError, Settings
-from carbon_credit.residents import Resident, create_resident
+from carbon_credit.residents import Resident, create_resident, set_consent
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed to the console; demo data is refused in production
 
@@ -21,6 +21,7 @@ DEMO_PEOPLE = [
 ]
 DEMO_MERCHANT = ("merchant", "孝感绿色商户 Demo merchant", "merchant@demo.xiaogan.local", "xiaonan")
 DEMO_MERCHANT_EMAIL = DEMO_MERCHANT[2]
+DEMO_CONSENTS = ("notice", "trips", "card", "photos", "chat")  # the opt-ins are set by the seed
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,4 +60,6 @@ def demo_person(
         district_code=district,
         role=role,
     )
+    for purpose in DEMO_CONSENTS:  # the demo people accepted the notice and use every feature
+        set_consent(session=session, resident_id=resident.id, purpose=purpose, granted=True, channel="web")
     return resident.id

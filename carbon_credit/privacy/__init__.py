@@ -4,4 +4,41 @@ tables. Consent itself lives with the resident (carbon_credit.residents), below 
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from carbon_credit.privacy.deletion import CONFIRM_WORDS, Deletion, confirmed, delete_account
+from carbon_credit.privacy.export import (
+    FORMAT,
+    ExportSection,
+    SectionCount,
+    data_summary,
+    export_json,
+    export_name,
+    export_resident,
+    json_stream,
+    json_value,
+    section_label,
+    staff_access,
+)
+from carbon_credit.privacy.export_tables import SECRET_COLUMNS, Source, owner_columns, resident_columns
+from carbon_credit.privacy.export_tables import sources as export_sources
+from carbon_credit.privacy.export_xlsx import export_xlsx
+
+__all__ = ["CONFIRM_WORDS", "Deletion", "confirmed", "delete_account"]
+__all__ += [  # access and copy (export)
+    "FORMAT",
+    "SECRET_COLUMNS",
+    "ExportSection",
+    "SectionCount",
+    "Source",
+    "data_summary",
+    "export_json",
+    "export_name",
+    "export_resident",
+    "export_sources",
+    "export_xlsx",
+    "json_stream",
+    "json_value",
+    "owner_columns",
+    "resident_columns",
+    "section_label",
+    "staff_access",
+]

@@ -1,7 +1,8 @@
 """Residents and staff accounts: registration with a points account, sign-in (with a per-account back-off),
 passwords (refused when easy to guess), session versions (logout, password change and an administrator's
 lock end every session; the lock is audited with its reason), language, districts, the list of accounts
-staff see (contacts masked), and personal API tokens (created, listed, revoked, checked).
+staff see (contacts masked), personal API tokens (created, listed, revoked, checked), the versioned privacy
+notice and consent records (the notice accepted, a switch per optional or sensitive use).
 The other features read residents through the names exported here."""
 
 from carbon_credit.residents.accounts import (
@@ -23,9 +24,31 @@ from carbon_credit.residents.accounts import (
     signed_in,
 )
 from carbon_credit.residents.attempts import LoginAttempts
+from carbon_credit.residents.consents import (
+    MIN_AGE,
+    SENSITIVE,
+    SWITCHES,
+    Consents,
+    accepted_notice,
+    consenting,
+    consents_of,
+    has_consent,
+    needs_notice,
+    set_consent,
+)
 from carbon_credit.residents.contacts import mask_email, mask_phone, masked_contact
+from carbon_credit.residents.correction import ProfileChange, update_profile, verify_password
 from carbon_credit.residents.directory import ResidentPage, ResidentRow, directory, profile
-from carbon_credit.residents.models import ROLES, ApiToken, District, Resident
+from carbon_credit.residents.models import (
+    CONSENT_CHANNELS,
+    CONSENT_PURPOSES,
+    ROLES,
+    ApiToken,
+    ConsentRecord,
+    District,
+    Resident,
+)
+from carbon_credit.residents.notices import Notice, NoticeText, current_notice, notice_versions
 from carbon_credit.residents.passwords import MAX_PASSWORD, MIN_PASSWORD
 from carbon_credit.residents.tokens import (
     MAX_ACTIVE_TOKENS,
@@ -42,36 +65,53 @@ from carbon_credit.residents.tokens import (
 )
 
 __all__ = [
+    "CONSENT_CHANNELS",
+    "CONSENT_PURPOSES",
     "EMAIL",
     "LOCK_REASON_MAX",
     "MAX_ACTIVE_TOKENS",
     "MAX_NAME",
     "MAX_PASSWORD",
+    "MIN_AGE",
     "MIN_PASSWORD",
     "MOBILE",
     "ROLES",
+    "SENSITIVE",
+    "SWITCHES",
     "TOKEN_PREFIX",
     "ApiToken",
+    "ConsentRecord",
+    "Consents",
     "District",
     "LoginAttempts",
+    "Notice",
+    "NoticeText",
     "Resident",
     "ResidentPage",
+    "ProfileChange",
     "ResidentRow",
     "TokenOwner",
+    "accepted_notice",
     "authenticate",
     "change_password",
+    "consenting",
+    "consents_of",
     "create_resident",
     "create_token",
+    "current_notice",
     "directory",
     "district_by_code",
     "districts",
     "end_sessions",
     "find_by_login",
     "get",
+    "has_consent",
     "hash_token",
     "mask_email",
     "mask_phone",
     "masked_contact",
+    "needs_notice",
+    "notice_versions",
     "owner_of_token",
     "parse_login",
     "profile",
@@ -80,7 +120,10 @@ __all__ = [
     "revoke_all_tokens",
     "revoke_token",
     "set_active",
+    "set_consent",
     "set_locale",
     "signed_in",
     "tokens_of",
+    "update_profile",
+    "verify_password",
 ]

@@ -21,7 +21,9 @@ from carbon_credit.platform.errors import DomainError, NotFound
 from carbon_credit.platform.i18n import LOCALES
 from carbon_credit.platform.settings import Settings
 from carbon_credit.residents.attempts import LoginAttempts
+from carbon_credit.residents.consents import check_birth_year, set_consent
 from carbon_credit.residents.models import ROLES, District, Resident
+from carbon_credit.residents.notices import current_notice
 from carbon_credit.residents.passwords import check_password_rules, dummy_hash, hash_password
 from carbon_credit.residents.tokens import revoke_all_tokens
 
@@ -78,18 +80,31 @@ def register(
     password: str,
     display_name: str,
     district_code: str | None,
+    birth_year: int | None,
+    accepted_notice: str | None,
+    trips: bool = False,
+    channel: str = "web",
     locale: str = "zh_Hans",
 ) -> Resident | None:
     """Self-registration with a mobile number or an e-mail address as the login. A login that already has
     an account creates nothing and returns None after the same checks and work, so the caller answers
-    both alike and nobody learns who has an account."""
+    both alike and nobody learns who has an account.
+
+    The resident accepts the privacy notice they were shown (``accepted_notice``, its version: refused with
+    ``notice_not_accepted`` when missing or no longer current) and gives a year of birth, used only to refuse
+    anyone who may be under 14 (``under_14_needs_guardian``) before anything is created, and not kept. The
+    acceptance is recorded with its version, time and ``channel``; ``trips`` (off unless chosen) records
+    the separate consent to transit trips."""
     kind, value = parse_login(login)
     check_password_rules(password, (value, display_name))
+    check_birth_year(birth_year)
+    if accepted_notice is None or accepted_notice != current_notice().version:
+        raise DomainError("notice_not_accepted")
     if find_by_login(session=session, login=value) is not None:
         hash_password(password, settings)  # the work a new account costs
         return None
     try:
-        return create_resident(
+        resident = create_resident(
             session=session,
             settings=settings,
             display_name=display_name,
@@ -102,6 +117,10 @@ def register(
         if refused.code == "login_taken":  # registered by someone else at the same moment
             return None
         raise
+    set_consent(session=session, resident_id=resident.id, purpose="notice", granted=True, channel=channel)
+    if trips:
+        set_consent(session=session, resident_id=resident.id, purpose="trips", granted=True, channel=channel)
+    return resident
 
 
 def parse_login(login: str) -> tuple[str, str]:

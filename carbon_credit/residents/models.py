@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, false, text
+from sqlalchemy import BigInteger, CheckConstraint, Index, false, text
 from sqlmodel import Field, SQLModel
 
 from carbon_credit.platform import clock
@@ -60,3 +60,27 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=clock.now)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+# What a resident agrees to (carbon_credit.residents.consents): the notice itself, then each optional or
+# sensitive use, off until the resident turns it on. ``trips`` are 行踪轨迹 (PIPL Art. 28: sensitive).
+CONSENT_PURPOSES = ("notice", "trips", "card", "photos", "chat", "leaderboard", "weekly_summary")
+CONSENT_CHANNELS = ("web", "chat", "api")
+
+
+class ConsentRecord(SQLModel, table=True):
+    """One grant or withdrawal, never changed afterwards: a purpose's current state is its latest record."""
+
+    __tablename__ = "consent_records"
+    __table_args__ = (
+        CheckConstraint(in_values("purpose", CONSENT_PURPOSES), name="ck_consent_records_purpose"),
+        CheckConstraint(in_values("channel", CONSENT_CHANNELS), name="ck_consent_records_channel"),
+        Index("ix_consent_records_resident_purpose", "resident_id", "purpose", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="residents.id")
+    purpose: str = Field(max_length=16)
+    granted: bool
+    notice_version: str = Field(max_length=32)  # the notice in force when the choice was made
+    channel: str = Field(max_length=8)
+    created_at: datetime = Field(default_factory=clock.now)

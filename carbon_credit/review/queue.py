@@ -20,6 +20,8 @@ from carbon_credit.stops import Stop
 from carbon_credit.transit import TransitRejection
 
 PER_PAGE = 50
+# A scan refused because the resident has not allowed trips to be recorded is their choice, not a suspicion.
+NOT_SUSPICIOUS = ("transit_consent_required",)
 SUSPICIOUS_DAYS = 7  # the per-resident count of rejected scans in the suspicious tab
 
 
@@ -93,6 +95,7 @@ def suspicious(
         select(TransitRejection, Resident.display_name, Stop)
         .outerjoin(Resident, Resident.id == TransitRejection.resident_id)
         .outerjoin(Stop, Stop.id == TransitRejection.stop_id)
+        .where(TransitRejection.reason.not_in(NOT_SUSPICIOUS))
     )
     if reason:
         query = query.where(TransitRejection.reason == reason)
@@ -109,7 +112,12 @@ def suspicious(
 
 def suspicious_reasons(*, session: Session) -> list[str]:
     """The reason codes present among refused scans (for the tab's filter)."""
-    query = select(TransitRejection.reason).distinct().order_by(TransitRejection.reason)
+    query = (
+        select(TransitRejection.reason)
+        .where(TransitRejection.reason.not_in(NOT_SUSPICIOUS))
+        .distinct()
+        .order_by(TransitRejection.reason)
+    )
     return list(session.execute(query).scalars())
 
 
@@ -124,6 +132,7 @@ def recent_rejections(
     query = (
         select(TransitRejection.resident_id, func.count())
         .where(TransitRejection.resident_id.in_(ids), TransitRejection.created_at >= since)
+        .where(TransitRejection.reason.not_in(NOT_SUSPICIOUS))
         .group_by(TransitRejection.resident_id)
     )
     return {resident_id: count for resident_id, count in session.execute(query)}

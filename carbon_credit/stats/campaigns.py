@@ -19,7 +19,7 @@ from carbon_credit.campaigns import Campaign, get_campaign, status
 from carbon_credit.platform import clock
 from carbon_credit.platform.errors import NotFound
 from carbon_credit.platform.settings import Settings
-from carbon_credit.residents import District, Resident
+from carbon_credit.residents import District, Resident, set_consent
 
 MAX_SERIES_DAYS = 400  # a chart longer than this shows its last days only
 LEADERBOARD_SIZE = 10
@@ -167,14 +167,14 @@ def privacy(*, session: Session, resident_id: int) -> tuple[bool, bool]:
 def set_privacy(
     *, session: Session, resident_id: int, leaderboard_opt_in: bool, weekly_summary_opt_in: bool
 ) -> None:
-    """Record the resident's choices (both off by default: nobody is named without asking)."""
-    resident = session.get(Resident, resident_id)
-    if resident is None:
+    """Record the resident's choices (both off by default: nobody is named without asking), as consent
+    records with their history (carbon_credit.residents.set_consent keeps the opt-in columns in step)."""
+    if session.get(Resident, resident_id) is None:
         raise NotFound(what="resident", resident_id=resident_id)
-    resident.leaderboard_opt_in = bool(leaderboard_opt_in)
-    resident.weekly_summary_opt_in = bool(weekly_summary_opt_in)
-    session.add(resident)
-    session.flush()
+    for purpose, granted in (("leaderboard", leaderboard_opt_in), ("weekly_summary", weekly_summary_opt_in)):
+        set_consent(
+            session=session, resident_id=resident_id, purpose=purpose, granted=bool(granted), channel="web"
+        )
 
 
 def _participants(session: Session, campaign_id: int) -> int:

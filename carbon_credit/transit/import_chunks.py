@@ -5,7 +5,9 @@ trip cap counted over QR and imported trips together) and is credited through th
 trip again credits nothing. A trip overlapping one of the resident's QR trips is skipped (``claimed_by_qr``);
 rows with unknown cards are skipped silently (most cards are not linked); rows older than the claim window
 are refused with a row error (``occurred_too_long_ago``). Trips boarded before a card's ownership was proved
-are skipped the same way (they are not its owner's), and every trip is kept a while for card claims."""
+are skipped the same way (they are not its owner's), and every trip is kept a while for card claims. Trips on
+the card of a resident who has not agreed to record trips (carbon_credit.residents, purpose ``trips``) are
+skipped with ``import_no_trips_consent`` and not kept for card claims either."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from sqlmodel import Session
 from carbon_credit.activities import CLOCK_SKEW, Activity, ActivityInput, record_activities
 from carbon_credit.platform import clock
 from carbon_credit.platform.settings import Settings
-from carbon_credit.residents import Resident
+from carbon_credit.residents import Resident, consenting
 from carbon_credit.stops import Distance, Stop
 from carbon_credit.transit.card_claims import remember_card_trips
 from carbon_credit.transit.import_rows import Trip, parse_row, problem
@@ -81,11 +83,16 @@ def import_chunk(
         trip, listed = parse_row(row, values)
         outcome.problems += [listed] if listed is not None else []
         trips += [trip] if trip is not None else []
-    seen = [(t.card, t.from_code, t.boarded_at) for t in trips]
-    remember_card_trips(session=session, settings=settings, trips=seen, now=now)
     owners, since = _owners(session, {t.card for t in trips})
+    agreed = consenting(session=session, resident_ids=set(owners.values()), purpose="trips")
+    refused = {card for card, resident_id in owners.items() if resident_id not in agreed}
+    seen = [(t.card, t.from_code, t.boarded_at) for t in trips if t.card not in refused]
+    remember_card_trips(session=session, settings=settings, trips=seen, now=now)
     linked = [t for t in trips if t.card in owners and (since[t.card] or t.boarded_at) <= t.boarded_at]
     outcome.skipped += len(trips) - len(linked)  # unknown cards: skipped, not listed
+    for trip in (t for t in linked if t.card in refused):
+        outcome.skip(problem(trip.row, None, "import_no_trips_consent", skipped=True))
+    linked = [t for t in linked if t.card not in refused]
     _load_stops(session, state, {c for t in linked for c in (t.from_code, t.to_code)})
     candidates = []
     for trip in linked:

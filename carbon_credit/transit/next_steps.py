@@ -6,12 +6,14 @@
   rules refused (too short, too fast, refused by the methodology) or a tap-in asked for too early;
 - ``support``: nothing to redo here (today's trip cap is reached, or an unknown refusal): the resident can
   give the staff the refusal's reference (``ScanResult.rejection_id``);
+- ``privacy``: trips are not recorded without the resident's consent (行踪轨迹): turn it on in the privacy
+  settings, then scan again;
 - ``done``: a credited trip.
 """
 
 from __future__ import annotations
 
-SCAN, TAP_IN_HERE, SUPPORT, DONE = "scan", "tap_in_here", "support", "done"
+SCAN, TAP_IN_HERE, SUPPORT, PRIVACY, DONE = "scan", "tap_in_here", "support", "privacy", "done"
 
 _AFTER_REFUSAL = {
     "transit_same_stop": SCAN,
@@ -20,6 +22,7 @@ _AFTER_REFUSAL = {
     "transit_cooldown": TAP_IN_HERE,
     "implausible": TAP_IN_HERE,
     "transit_daily_cap": SUPPORT,
+    "transit_consent_required": PRIVACY,
 }
 
 

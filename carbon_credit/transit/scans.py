@@ -10,6 +10,11 @@ Idempotency: a scan's key is stored with its outcome (carbon_credit.platform.ide
 at the same stop would otherwise cancel the tap-in. Scans are serialised per resident by the account row
 lock (PostgreSQL) or SQLite's write lock, so two copies of one request cannot both miss the record.
 
+Consent: a resident who has not agreed to record trips (carbon_credit.residents, purpose ``trips``: 行踪轨迹,
+sensitive under PIPL) is refused with ``transit_consent_required`` after the token is checked; the refusal is
+kept without the stop (itself a point of their movements) and is not remembered under the key, so the same
+scan after turning the consent on goes through.
+
 The caller owns the transaction. :func:`scan` raises DomainError ``invalid_stop_token`` AFTER adding a
 rejection row: callers that want the rejection kept catch the error inside their unit of work.
 """
@@ -26,6 +31,7 @@ from carbon_credit.activities import Activity, ActivityInput, LockedAccount, loc
 from carbon_credit.platform import clock, idempotency
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.settings import Settings
+from carbon_credit.residents import has_consent
 from carbon_credit.stops import Stop, stop_for_token
 from carbon_credit.transit.models import TapIn
 from carbon_credit.transit.tap_ins import (
@@ -41,6 +47,7 @@ from carbon_credit.transit.tap_ins import (
 from carbon_credit.transit.trips import Leg, cooldown_refusal, measure_leg, trip_refusal, trips_on
 
 SCOPE = "transit_scan"
+NO_CONSENT = "transit_consent_required"
 
 
 @dataclass(frozen=True)
@@ -112,12 +119,16 @@ def scan(
         if error.code == "invalid_stop_token":
             idempotency.remember(**memo, asked=asked, outcome={"error": error.code, "params": error.params})
         raise
-    idempotency.remember(**memo, asked=asked, outcome=_stored(result))
+    if result.reason != NO_CONSENT:
+        idempotency.remember(**memo, asked=asked, outcome=_stored(result))
     return result
 
 
 def _scan(session: Session, settings: Settings, account: LockedAccount, token: str, now: datetime):
     stop = _checked_stop(session, settings, account.resident_id, token, now)
+    if not has_consent(session=session, resident_id=account.resident_id, purpose="trips"):
+        rejection = reject(session, account.resident_id, None, None, NO_CONSENT, {}, now)
+        return _result("rejected", stop, reason=NO_CONSENT, at=now, rejection_id=rejection.id)
     current = locked_open_tap_in(session, account.resident_id)
     if current is not None and is_stale(current, settings, now):
         return _tap_in_after_expiry(session, settings, current, stop, now)

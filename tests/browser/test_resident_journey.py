@@ -54,6 +54,9 @@ def _first_visit_and_register(page, server, steps) -> None:
     page.select_option("select[name=district]", "xiaonan")
     page.fill("input[name=password]", SECRET)
     page.fill("input[name=confirm]", SECRET)
+    page.fill("input[name=birth_year]", "1990")
+    page.check("input[name=accept_notice]")  # the privacy notice, accepted once
+    page.check("input[name=trips]")  # trips from stop scans are recorded only with this consent (off by default)
     steps.check(page, "resident-02-register")
     page.click("main form button[type=submit]")
     page.wait_for_url(f"{server.url}/login")  # registration never signs in (it would tell who has an account)

@@ -8,6 +8,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
+from carbon_credit.residents import current_notice
 from webapp import create_app
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -50,12 +51,31 @@ PASSWORD = "correct-horse-9"
 
 
 @pytest.fixture
-def register(client):
+def consent_fields():
+    """The registration form's consent fields: born in 1990, the current notice accepted, and the transit
+    trips switch on (``consent_fields(trips=False)``: off). Merge them into a /register submission."""
+
+    def fields(trips: bool = True) -> dict[str, str]:
+        chosen = {"birth_year": "1990", "accept_notice": "y", "notice_version": current_notice().version}
+        return {**chosen, "trips": "y"} if trips else chosen
+
+    return fields
+
+
+@pytest.fixture
+def register(client, consent_fields):
     """``register(login="13800138000", name="小王")`` signs a new resident up and then in through the forms
-    (registration itself never signs in: it answers a taken login exactly like a new one)."""
+    (registration itself never signs in: it answers a taken login exactly like a new one). The resident
+    accepts the notice and turns the transit trips switch on unless ``trips=False``."""
     counter = iter(range(10**6))
 
-    def do(login: str | None = None, name: str = "小王", district: str = "xiaonan", password: str = PASSWORD):
+    def do(
+        login: str | None = None,
+        name: str = "小王",
+        district: str = "xiaonan",
+        password: str = PASSWORD,
+        trips: bool = True,
+    ):
         login = login or f"1380013{next(counter):04d}"
         response = client.submit(
             "/register",
@@ -65,6 +85,7 @@ def register(client):
                 "district": district,
                 "password": password,
                 "confirm": password,
+                **consent_fields(trips),
             },
         )
         assert response.status_code == 302, response.get_data(as_text=True)

@@ -143,7 +143,7 @@ def test_the_telegram_page_shows_a_one_time_code(client, me, db_engine, settings
     assert "已绑定" in client.get("/account/telegram").get_data(as_text=True)
 
 
-def test_with_a_bot_username_the_code_comes_as_a_deep_link_and_qr(settings, tmp_path, client):
+def test_with_a_bot_username_the_code_comes_as_a_deep_link_and_qr(settings, tmp_path, client, consent_fields):
     app = create_app(
         settings.with_overrides(
             telegram_bot_username="XgCarbonBot",
@@ -154,7 +154,7 @@ def test_with_a_bot_username_the_code_comes_as_a_deep_link_and_qr(settings, tmp_
     app.test_client_class = type(client)  # the browser-like client of the conftest
     client = app.test_client()
     try:
-        fields = {"login": "13900139000", "display_name": "小赵", "district": "xiaonan"}
+        fields = {"login": "13900139000", "display_name": "小赵", "district": "xiaonan", **consent_fields()}
         client.submit("/register", {**fields, "password": "correct-horse-9", "confirm": "correct-horse-9"})
         client.submit("/login", {"login": fields["login"], "password": "correct-horse-9"})
         shown = html.unescape(client.submit("/account/telegram", {}).get_data(as_text=True))

@@ -27,6 +27,7 @@ from carbon_credit.activities.recording import ActivityInput, record_activity
 from carbon_credit.campaigns.models import Campaign
 from carbon_credit.platform import clock
 from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.residents import current_notice
 from carbon_credit.residents.models import ApiToken, Resident
 from carbon_credit.stops import imports as stop_import
 from carbon_credit.stops.models import Route, Stop
@@ -155,10 +156,11 @@ def test_every_form_in_the_app_refuses_control_characters(app):
 # ---- resident forms ---------------------------------------------------------------------------------------
 
 
-def test_register_display_name(client, engine):
+def test_register_display_name(client, engine, consent_fields):
     def data(value, n):
         client.post("/logout", data={"csrf_token": client.csrf_token("/")})
         return {
+            **consent_fields(),
             "login": f"1390000{n:04d}",
             "display_name": value,
             "district": "xiaonan",
@@ -591,6 +593,9 @@ def test_a_form_post_that_is_not_utf8_reaches_no_service_as_broken_text(client, 
             b"district=",
             b"password=" + PASSWORD.encode(),
             b"confirm=" + PASSWORD.encode(),
+            b"birth_year=1990",
+            b"accept_notice=y",
+            b"notice_version=" + current_notice().version.encode(),
         ]
     )
     response = client.post("/register", data=body, content_type="application/x-www-form-urlencoded")

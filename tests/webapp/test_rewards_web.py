@@ -15,6 +15,14 @@ from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.rewards import Reward, Voucher
 from tests.webapp.conftest import PASSWORD
 
+# The registration form's consent fields: born in 1990, the current notice accepted, trips recorded.
+CONSENT = {
+    "birth_year": "1990",
+    "accept_notice": "y",
+    "notice_version": residents.current_notice().version,
+    "trips": "y",
+}
+
 KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
@@ -212,6 +220,7 @@ def _sign_up(client, login: str) -> str:
     response = client.submit(
         "/register",
         {
+            **CONSENT,
             "login": login,
             "display_name": "小李",
             "district": "xiaonan",

@@ -92,13 +92,13 @@ def _neutral(page: str) -> str:
     return CSRF_VALUE.sub("", page)
 
 
-def test_registering_a_taken_login_answers_exactly_like_a_new_one(app, register, engine):
+def test_registering_a_taken_login_answers_exactly_like_a_new_one(app, register, engine, consent_fields):
     taken = register(login="13800138020")
     answers = []
     for login in ("13800138021", taken):
         browser = app.test_client()
         fields = {"login": login, "display_name": "小偷", "district": "", "password": "thief-horse-8"}
-        response = browser.submit("/register", {**fields, "confirm": "thief-horse-8"})
+        response = browser.submit("/register", {**fields, **consent_fields(), "confirm": "thief-horse-8"})
         page = browser.get(response.headers["Location"])
         answers.append(
             (response.status_code, response.headers["Location"], _neutral(page.get_data(as_text=True)))

@@ -80,7 +80,7 @@ def test_revoke_stops_the_token(client, register, engine):
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
-def test_another_resident_cannot_revoke_my_token(app, client, register, engine):
+def test_another_resident_cannot_revoke_my_token(app, client, register, engine, consent_fields):
     register()
     token = plaintext_of(create(client).get_data(as_text=True))
     with read_session(engine) as session:
@@ -90,6 +90,7 @@ def test_another_resident_cannot_revoke_my_token(app, client, register, engine):
     other.submit(
         "/register",
         {
+            **consent_fields(),
             "login": login,
             "display_name": "别人",
             "district": "",

@@ -4,27 +4,32 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import g, jsonify
+from flask import g, jsonify, request
 from pydantic import (
     BaseModel,
+    ValidationError,
 )
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
+from werkzeug.wrappers import Response as StreamedResponse  # not flask's: spectree would buffer it
 
-from carbon_credit import rewards, transit
+from carbon_credit import privacy, rewards, transit
 from carbon_credit.activities import ActivityInput, activity_history, record_activity, summary
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import translate
 from webapp.api import auth as _auth  # noqa: F401 - registers the token check
 from webapp.api.blueprint import bp
-from webapp.api.errors import ApiError, validation_hook
+from webapp.api.errors import ApiError, field_errors, validation_hook
 from webapp.api.schemas import (
     ActivityIn,
     ActivityOut,
     ActivityPage,
     ActivityQuery,
+    DeletedOut,
+    DeleteMeIn,
     ErrorOut,
+    ExportOut,
     IdempotencyHeaders,
     MeOut,
     RewardList,
@@ -101,6 +106,57 @@ def me():
         tree_years=str(totals.tree_years),
         activities=totals.activities,
     )
+
+
+@bp.delete("/me")
+@spec.validate(resp=responses(200, DeletedOut, 400, 415), tags=["account"])
+def delete_me(json: DeleteMeIn):
+    """Delete the token owner's account (PIPL Art. 47) with its password and the typed word 删除 (or
+    DELETE). Contacts, name, card numbers, chat links, photos, tokens (this one too) and sessions are erased
+    at once and unused vouchers cancelled; activities and ledger entries stay under the account's id, so
+    public totals do not change. A wrong password or word deletes nothing (400 with the reason)."""
+    body = _delete_body()  # documented as ``json``; spectree reads no DELETE body, so it is read here
+    with session_scope(engine()) as db:
+        done = privacy.delete_account(
+            session=db,
+            settings=settings(),
+            resident_id=g.api_caller.id,
+            password=body.password,
+            confirmation=body.confirmation,
+            channel="api",
+        )
+    return DeletedOut(
+        id=done.resident_id,
+        deleted=True,
+        display_name=done.pseudonym,
+        vouchers_cancelled=list(done.vouchers_cancelled),
+    )
+
+
+@bp.get("/me/export")
+@spec.validate(resp=responses(200, ExportOut), tags=["account"], skip_validation=True)
+def export_me():
+    """A copy of everything the platform holds about the token owner (PIPL Art. 45): the same JSON document
+    as the download on /account/data, streamed as it is read (not validated on the way out, so that a large
+    history never sits in memory; tests check it against the schema)."""
+    caller = g.api_caller
+    stream = privacy.json_stream(engine=engine(), resident_id=caller.id, locale=caller.locale)
+    name = privacy.export_name(caller.id, "json")
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return StreamedResponse(stream, mimetype="application/json", headers=headers)
+
+
+def _delete_body() -> DeleteMeIn:
+    """The JSON body of ``DELETE /me``, checked like spectree checks the others (415, 400 with fields)."""
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type")
+    raw = request.get_json(silent=True)
+    if raw is None:
+        raise ApiError(400, "invalid_json")
+    try:
+        return DeleteMeIn.model_validate(raw)
+    except ValidationError as error:
+        raise ApiError(400, "invalid_request", fields=field_errors(error)) from None
 
 
 @bp.get("/activities")

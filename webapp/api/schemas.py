@@ -119,6 +119,13 @@ class ScanIn(Strict):
     stop_token: StrictStr = Field(min_length=1, max_length=512)
 
 
+class DeleteMeIn(Strict):
+    """Deleting the token owner's account: the password and the typed word 删除 (or DELETE)."""
+
+    password: StrictStr = Field(min_length=1, max_length=128)
+    confirmation: StrictStr = Field(min_length=1, max_length=32, examples=["删除", "DELETE"])
+
+
 class IdempotencyHeaders(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
     idempotency_key: str = Field(
@@ -252,3 +259,36 @@ class VoucherOut(BaseModel):
 
 class VoucherList(BaseModel):
     items: list[VoucherOut]
+
+
+class ExportSectionOut(BaseModel):
+    """One section of a resident's data: its name in the owner's language, the table it comes from, the
+    columns, the rows (times ISO-8601 with offset, decimals as strings) and how many there are."""
+
+    label: str
+    table: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    count: int
+
+
+class ExportOut(BaseModel):
+    """Everything the platform holds about the token owner (PIPL Art. 45), the same document as the JSON
+    download on /account/data. Sections: profile, consent records, activities with their audit trail,
+    ledger entries, vouchers, card claims and trips, chat links, tap-ins, API tokens (name, prefix, dates),
+    notifications, the staff access log and any other table holding the owner's rows. Never a password or
+    token hash."""
+
+    format: Literal["carbon-credit-personal-data/1"]
+    resident_id: int
+    generated_at: AwareDatetime
+    sections: dict[str, ExportSectionOut]
+
+
+class DeletedOut(BaseModel):
+    """A deleted account: its personal information is erased; activities stay under ``id``."""
+
+    id: int
+    deleted: bool
+    display_name: str
+    vouchers_cancelled: list[int]

@@ -24,7 +24,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from carbon_credit import residents
@@ -107,6 +107,11 @@ class RegisterForm(Form):
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
     )
+    # Consent (carbon_credit.residents.consents): the age check, the notice shown, the trips switch (off).
+    birth_year = StringField(_l("Year of birth (e.g. 1990)"), validators=[Length(max=4)])
+    notice_version = HiddenField()
+    accept_notice = BooleanField(_l("I have read and accept the privacy notice"))
+    trips = BooleanField(_l("Record my transit trips (stops and times) to earn points for them"))
 
 
 class PasswordForm(Form):
@@ -181,9 +186,10 @@ def login():
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: settings().login_rate_limit, methods=["POST"])
 def register():
-    """Create a resident account (mobile number or e-mail, password, display name, district). The answer
-    is the same whether or not the login already had an account: a redirect to the login page, signed
-    out, with the same words."""
+    """Create a resident account (mobile number or e-mail, password, display name, district, year of birth,
+    the privacy notice accepted, the transit-trips consent if chosen). Anyone who may be under 14 is refused
+    politely before anything is created. The answer is the same whether or not the login already had an
+    account: a redirect to the login page, signed out, with the same words."""
     form = RegisterForm()
     with read_session(engine()) as db:
         districts = residents.districts(session=db)
@@ -191,8 +197,10 @@ def register():
     form.district.choices = [("", _("Choose later"))] + [
         (d.code, d.name_zh if zh else d.name_en) for d in districts
     ]
+    notice = residents.current_notice()
     error = None
     if form.validate_on_submit():
+        year = (form.birth_year.data or "").strip()
         try:
             with session_scope(engine()) as db:
                 residents.register(
@@ -202,6 +210,10 @@ def register():
                     password=form.password.data,
                     display_name=form.display_name.data,
                     district_code=form.district.data,
+                    birth_year=int(year) if year.isascii() and year.isdigit() else None,
+                    accepted_notice=form.notice_version.data if form.accept_notice.data else None,
+                    trips=bool(form.trips.data),
+                    channel="web",
                     locale=current_locale(),
                 )
         except DomainError as failure:
@@ -210,7 +222,8 @@ def register():
             flash(_("Thank you. Log in with your mobile number or e-mail and your password."), "success")
             return redirect(url_for("auth.login", next=request.args.get("next") or None))
     status = 400 if form.is_submitted() else 200
-    return render_template("auth/register.html", form=form, error=error), status
+    form.notice_version.data = notice.version  # the notice this page shows is the one accepted
+    return render_template("auth/register.html", form=form, error=error, notice=notice), status
 
 
 @bp.post("/logout")
