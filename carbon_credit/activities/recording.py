@@ -27,6 +27,7 @@ from carbon_credit.activities.admission import Admission, admit, admit_many
 from carbon_credit.activities.audit_trail import factor_snapshot
 from carbon_credit.activities.claims import ActivityInput, Claim
 from carbon_credit.activities.models import Activity
+from carbon_credit.activities.photo_consent import check_photo_consent
 from carbon_credit.platform import clock
 from carbon_credit.platform.errors import DomainError, IdempotencyConflict
 from carbon_credit.platform.settings import Settings
@@ -60,6 +61,7 @@ def record_activity(
     existing = session.execute(select(Activity).where(Activity.idempotency_key == key)).scalar_one_or_none()
     if existing is not None:
         return _replayed(existing, item)
+    check_photo_consent(session=session, item=item)
     decided = admit(session=session, settings=settings, item=item, district_id=account.district_id, now=now)
     activity = Activity(**_activity_row(item, decided, key, now))
     session.add(activity)
@@ -110,6 +112,7 @@ def _new_claims(
             outcome.duplicates.append(index)
             continue
         try:
+            check_photo_consent(session=session, item=item)
             claimed.append((item, key, claims.check(item, settings, now, memo)))
         except DomainError as error:
             outcome.errors.append((index, error))

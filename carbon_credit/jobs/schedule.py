@@ -5,7 +5,7 @@ the read-only ledger check claims a run key (job, period) in ``job_runs`` (carbo
 schedulers started by mistake do the work once per period (docs/operations-jobs.md lists the jobs and their
 periods). The rules themselves live in their features: points expiry in ``ledger``, campaign announcements,
 the weekly summary and the tree-year reminders in ``notifications``, rollups in ``activities``, tap-ins and
-imports in ``transit``, exports in ``exports``, anomaly flags in ``review``.
+imports in ``transit``, exports in ``exports``, anomaly flags in ``review``, retention in ``privacy``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from carbon_credit import exports, ledger, notifications, review, transit
+from carbon_credit import exports, ledger, notifications, privacy, review, transit
 from carbon_credit.activities import credit_discrepancies, rebuild_rollups
 from carbon_credit.jobs.runs import claimed, once, slot
 from carbon_credit.platform import clock
@@ -139,6 +139,17 @@ def run_exports(engine: Engine, settings: Settings, now: datetime | None = None)
     return {"exports": exports.run_queued_exports(engine=engine, settings=settings)}
 
 
+def apply_retention(engine: Engine, settings: Settings, now: datetime | None = None) -> dict | None:
+    """Daily: delete personal data past its retention (``privacy.apply_retention``: photos after review,
+    chat transcripts, raw operator trip rows); photo files go once the transaction has committed."""
+    now = now or clock.now()
+
+    def work(session):
+        return privacy.apply_retention(session=session, settings=settings, now=now)
+
+    return once(engine, "apply-retention", clock.local_day(now).isoformat(), work)
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     """One timer: the job's id, its function ``func(engine, settings, now=None)`` and APScheduler trigger."""
@@ -158,6 +169,7 @@ JOBS = [
     Job("points-expiry", points_expiry, "cron", {"hour": 3, "minute": 30}),
     Job("flag-anomalies", flag_anomalies, "cron", {"hour": 2, "minute": 15}),
     Job("tree-year-reminders", tree_year_reminders, "cron", {"hour": 9, "minute": 30}),
+    Job("apply-retention", apply_retention, "cron", {"hour": 4, "minute": 10}),
     Job("resume-imports", resume_imports, "interval", {"minutes": 1}),
     Job("run-exports", run_exports, "interval", {"minutes": 1}),
 ]

@@ -43,6 +43,9 @@ INT_SETTINGS = {
     "login_backoff_after": "LOGIN_BACKOFF_AFTER",
     "login_backoff_seconds": "LOGIN_BACKOFF_SECONDS",
     "card_proof_days": "TRANSIT_CARD_PROOF_DAYS",
+    "photo_retention_days": "PHOTO_RETENTION_DAYS",
+    "chat_retention_days": "CHAT_RETENTION_DAYS",
+    "operator_rows_retention_days": "OPERATOR_ROWS_RETENTION_DAYS",
 }
 
 
@@ -106,6 +109,11 @@ class Settings:
     claim_window_days: dict[str, int] = field(default_factory=lambda: {"default": 7})
     # Points expiry: unspent points older than this many days expire (the daily job); 0 = never.
     points_expiry_days: int = 0
+    # Retention (carbon_credit/privacy/retention.py, the daily job; docs/privacy.md): days photo evidence is
+    # kept after its review, chat transcripts after the last message, raw operator trip rows after the trip.
+    photo_retention_days: int = 180
+    chat_retention_days: int = 30
+    operator_rows_retention_days: int = 365
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -170,6 +178,9 @@ class Settings:
             raise ConfigError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
         if self.points_expiry_days < 0:
             raise ConfigError("POINTS_EXPIRY_DAYS must not be negative")
+        for name in ("photo_retention_days", "chat_retention_days", "operator_rows_retention_days"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{INT_SETTINGS[name]} must be positive")
         if self.public_base_url and urlsplit(self.public_base_url).scheme not in {"http", "https"}:
             raise ConfigError("PUBLIC_BASE_URL must be an http:// or https:// address")
 

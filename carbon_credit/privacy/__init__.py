@@ -21,8 +21,10 @@ from carbon_credit.privacy.export import (
 from carbon_credit.privacy.export_tables import SECRET_COLUMNS, Source, owner_columns, resident_columns
 from carbon_credit.privacy.export_tables import sources as export_sources
 from carbon_credit.privacy.export_xlsx import export_xlsx
+from carbon_credit.privacy.retention import apply_retention
 
 __all__ = ["CONFIRM_WORDS", "Deletion", "confirmed", "delete_account"]
+__all__ += ["apply_retention"]  # retention (the daily job)
 __all__ += [  # access and copy (export)
     "FORMAT",
     "SECRET_COLUMNS",

@@ -25,7 +25,7 @@ from carbon_credit.platform.errors import DomainError, NotFound
 from carbon_credit.platform.settings import Settings
 from carbon_credit.residents import Resident
 from carbon_credit.transit.card_models import CardClaim, CardTrip
-from carbon_credit.transit.cards import normalise_card
+from carbon_credit.transit.cards import normalise_card, require_card_consent
 
 MAX_FAILED_PER_DAY = 5
 IN_CHUNK = 500
@@ -56,6 +56,7 @@ def claim_card(
     resident = session.get(Resident, resident_id, with_for_update=True)
     if resident is None:
         raise NotFound(what="resident", resident_id=resident_id)
+    require_card_consent(session=session, resident_id=resident_id)
     if resident.transit_card == number:
         return ClaimOutcome("linked", number)
     if _waiting(session, resident_id, number) is not None:

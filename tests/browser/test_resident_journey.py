@@ -56,7 +56,7 @@ def _first_visit_and_register(page, server, steps) -> None:
     page.fill("input[name=confirm]", SECRET)
     page.fill("input[name=birth_year]", "1990")
     page.check("input[name=accept_notice]")  # the privacy notice, accepted once
-    page.check("input[name=trips]")  # trips from stop scans are recorded only with this consent (off by default)
+    page.check("input[name=trips]")  # trips from stop scans: recorded only with this consent, off at first
     steps.check(page, "resident-02-register")
     page.click("main form button[type=submit]")
     page.wait_for_url(f"{server.url}/login")  # registration never signs in (it would tell who has an account)

@@ -8,7 +8,8 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from carbon_credit.residents import current_notice
+from carbon_credit.platform.database import session_scope
+from carbon_credit.residents import current_notice, find_by_login, set_consent
 from webapp import create_app
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -63,10 +64,11 @@ def consent_fields():
 
 
 @pytest.fixture
-def register(client, consent_fields):
+def register(app, client, consent_fields):
     """``register(login="13800138000", name="小王")`` signs a new resident up and then in through the forms
     (registration itself never signs in: it answers a taken login exactly like a new one). The resident
-    accepts the notice and turns the transit trips switch on unless ``trips=False``."""
+    accepts the notice and turns the transit trips switch on unless ``trips=False``, and allows a card, photos
+    and the chat link unless ``consents=False`` (as ``make_resident`` does)."""
     counter = iter(range(10**6))
 
     def do(
@@ -75,6 +77,7 @@ def register(client, consent_fields):
         district: str = "xiaonan",
         password: str = PASSWORD,
         trips: bool = True,
+        consents: bool = True,
     ):
         login = login or f"1380013{next(counter):04d}"
         response = client.submit(
@@ -91,6 +94,13 @@ def register(client, consent_fields):
         assert response.status_code == 302, response.get_data(as_text=True)
         signed_in = client.submit("/login", {"login": login, "password": password})
         assert signed_in.status_code == 302, signed_in.get_data(as_text=True)
+        if consents:
+            with session_scope(app.extensions["carbon"]["engine"]) as session:
+                resident_id = find_by_login(session=session, login=login).id
+                for purpose in ("card", "photos", "chat"):
+                    set_consent(
+                        session=session, resident_id=resident_id, purpose=purpose, granted=True, channel="web"
+                    )
         return login
 
     return do

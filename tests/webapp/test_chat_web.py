@@ -9,7 +9,7 @@ import secrets
 import pytest
 from sqlalchemy import func, select
 
-from carbon_credit import ledger
+from carbon_credit import ledger, residents
 from carbon_credit.activities import Activity
 from carbon_credit.chat import Incoming, handle
 from carbon_credit.platform.database import read_session, session_scope
@@ -157,6 +157,11 @@ def test_with_a_bot_username_the_code_comes_as_a_deep_link_and_qr(settings, tmp_
         fields = {"login": "13900139000", "display_name": "小赵", "district": "xiaonan", **consent_fields()}
         client.submit("/register", {**fields, "password": "correct-horse-9", "confirm": "correct-horse-9"})
         client.submit("/login", {"login": fields["login"], "password": "correct-horse-9"})
+        with session_scope(app.extensions["carbon"]["engine"]) as session:
+            resident_id = residents.find_by_login(session=session, login=fields["login"]).id
+            residents.set_consent(
+                session=session, resident_id=resident_id, purpose="chat", granted=True, channel="web"
+            )
         shown = html.unescape(client.submit("/account/telegram", {}).get_data(as_text=True))
         assert re.search(r'href="https://t\.me/XgCarbonBot\?start=link_[A-Za-z0-9]{10}"', shown)
         assert "<svg" in shown

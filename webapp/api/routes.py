@@ -13,13 +13,14 @@ from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 from werkzeug.wrappers import Response as StreamedResponse  # not flask's: spectree would buffer it
 
-from carbon_credit import privacy, rewards, transit
+from carbon_credit import privacy, residents, rewards, transit
 from carbon_credit.activities import ActivityInput, activity_history, record_activity, summary
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import translate
 from webapp.api import auth as _auth  # noqa: F401 - registers the token check
 from webapp.api.blueprint import bp
+from webapp.api.consent_schemas import ConsentChangeOut, ConsentIn, ConsentRecordOut, ConsentsOut
 from webapp.api.errors import ApiError, field_errors, validation_hook
 from webapp.api.schemas import (
     ActivityIn,
@@ -144,6 +145,33 @@ def export_me():
     name = privacy.export_name(caller.id, "json")
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return StreamedResponse(stream, mimetype="application/json", headers=headers)
+
+
+@bp.get("/me/consents")
+@spec.validate(resp=responses(200, ConsentsOut), tags=["account"])
+def my_consents():
+    """The owner's consents: each switch on or off, the privacy-notice version accepted, and every grant
+    and withdrawal, newest first (as on /account/privacy)."""
+    with read_session(engine()) as db:
+        found = residents.consents_of(session=db, resident_id=g.api_caller.id)
+        current = not residents.needs_notice(session=db, resident_id=g.api_caller.id)
+        history = [ConsentRecordOut.model_validate(r) for r in found.history]
+    return ConsentsOut(
+        consents=found.state, notice_version=found.notice_version, notice_current=current, history=history
+    )
+
+
+@bp.put("/me/consents/<purpose>")
+@spec.validate(resp=responses(200, ConsentChangeOut, 400, 413, 415), tags=["account"])
+def set_my_consent(purpose: str, json: ConsentIn):
+    """Grant or withdraw one purpose (channel ``api``), at once; ``notice`` with true accepts the notice in
+    force. An unknown purpose, or withdrawing the notice, is 400."""
+    granted = _body(json).granted
+    with session_scope(engine()) as db:
+        record = residents.set_consent(
+            session=db, resident_id=g.api_caller.id, purpose=purpose, granted=granted, channel="api"
+        )
+    return ConsentChangeOut(purpose=purpose, granted=granted, changed=record is not None)
 
 
 def _delete_body() -> DeleteMeIn:
