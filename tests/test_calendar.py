@@ -20,12 +20,29 @@ MOMENTS = {
 }
 
 
-@pytest.mark.skipif("sqlite" not in BACKENDS, reason="runs once per suite, in the SQLite pass")
-@pytest.mark.parametrize("moment", MOMENTS.values(), ids=MOMENTS.keys())
-def test_the_domain_tests_pass_at_calendar_edges(moment):
-    env = {**os.environ, "TEST_CLOCK_START": moment, "TEST_DATABASES": "sqlite"}
+@pytest.fixture(scope="module")
+def children(tmp_path_factory):
+    """The three child runs, started together: the parent only waits, so they share both cores."""
     command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "tests/carbon_credit"]
     command += ["--ignore", "tests/carbon_credit/test_demo.py"]  # it moves its own clock to these edges
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout.splitlines()[-1]
+    started = {}
+    for name, moment in MOMENTS.items():
+        env = {**os.environ, "TEST_CLOCK_START": moment, "TEST_DATABASES": "sqlite"}
+        output = (tmp_path_factory.mktemp("calendar") / f"{name}.log").open("w+")
+        started[moment] = (subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output), output)
+    yield started
+    for child, output in started.values():
+        if child.poll() is None:
+            child.kill()
+        output.close()
+
+
+@pytest.mark.skipif("sqlite" not in BACKENDS, reason="runs once per suite, in the SQLite pass")
+@pytest.mark.parametrize("moment", MOMENTS.values(), ids=MOMENTS.keys())
+def test_the_domain_tests_pass_at_calendar_edges(children, moment):
+    child, output = children[moment]
+    returncode = child.wait(timeout=900)
+    output.seek(0)
+    text = output.read()
+    assert returncode == 0, text[-6000:]
+    assert " passed" in text.strip().splitlines()[-1]
