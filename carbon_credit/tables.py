@@ -8,6 +8,7 @@ import carbon_credit.jobs.models  # noqa: F401
 import carbon_credit.ledger.models  # noqa: F401
 import carbon_credit.notifications.models  # noqa: F401
 import carbon_credit.platform.models  # noqa: F401
+import carbon_credit.registry.models  # noqa: F401
 import carbon_credit.residents.models  # noqa: F401
 import carbon_credit.review.models  # noqa: F401
 import carbon_credit.rewards.models  # noqa: F401

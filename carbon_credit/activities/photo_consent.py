@@ -7,13 +7,12 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from carbon_credit.activities.claims import ActivityInput
-from carbon_credit.platform.errors import DomainError
-from carbon_credit.residents import has_consent
+from carbon_credit.residents import require_consent
 
 PURPOSE = "photos"
 
 
 def check_photo_consent(*, session: Session, item: ActivityInput) -> None:
     """Refuse a claim with a photo from a resident whose consent to photos does not stand now."""
-    if item.photo and not has_consent(session=session, resident_id=item.resident_id, purpose=PURPOSE):
-        raise DomainError("photos_consent_required")
+    if item.photo:
+        require_consent(session=session, resident_id=item.resident_id, purpose=PURPOSE)

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
+from carbon_credit import residents
 from carbon_credit.activities import claims, crediting
 from carbon_credit.activities.accounts import LockedAccount, lock_account, lock_accounts
 from carbon_credit.activities.admission import Admission, admit, admit_many
@@ -32,6 +33,8 @@ from carbon_credit.platform import clock
 from carbon_credit.platform.errors import DomainError, IdempotencyConflict
 from carbon_credit.platform.settings import Settings
 from quantification import Result
+
+RESIDENT_CHANNELS = ("web", "bot", "api", "qr")  # not operator imports or the demo
 
 KEY_CHUNK = 500  # keys per IN (...) query
 
@@ -56,6 +59,8 @@ def record_activity(
     """Record and credit one activity; the same (resident, key) twice returns the first activity.
     ``account``: the caller already holds the lock from :func:`lock_account` in this transaction."""
     key, now = _scoped_key(item), now or clock.now()
+    if item.channel in RESIDENT_CHANNELS:  # the resident's own use (before the account: one lock order)
+        residents.mark_active(session=session, resident_id=item.resident_id, now=now)
     if account is None or account.resident_id != item.resident_id:
         account = lock_account(session=session, resident_id=item.resident_id)
     existing = session.execute(select(Activity).where(Activity.idempotency_key == key)).scalar_one_or_none()

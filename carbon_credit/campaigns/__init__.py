@@ -5,7 +5,13 @@ offers, ``give_back`` returns a reversed bonus), reading campaigns, and their au
 from carbon_credit.campaigns.bonus import MAX_BONUS_PER_ACTIVITY, offer
 from carbon_credit.campaigns.budget import award, give_back
 from carbon_credit.campaigns.models import CAMPAIGN_KINDS, Campaign
-from carbon_credit.campaigns.operations import CampaignInput, create_campaign, end_campaign, update_campaign
+from carbon_credit.campaigns.operations import (
+    CampaignInput,
+    add_budget,
+    create_campaign,
+    end_campaign,
+    update_campaign,
+)
 from carbon_credit.campaigns.queries import (
     active_campaigns,
     get_campaign,
@@ -21,6 +27,7 @@ __all__ = [
     "Campaign",
     "CampaignInput",
     "active_campaigns",
+    "add_budget",
     "award",
     "create_campaign",
     "end_campaign",

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from carbon_credit.campaigns.bonus import MAX_BONUS_PER_ACTIVITY
@@ -120,6 +120,26 @@ def end_campaign(
 
     _run(session, actor_id, "campaign.end", idempotency_key, (campaign_id,), apply)
     return get_campaign(session=session, campaign_id=campaign_id)
+
+
+def add_budget(*, session: Session, campaign_id: int, points: int) -> Campaign:
+    """Raise a campaign's points budget by ``points`` (registry sale revenue moved into rewards: the caller's
+    audited command records it). One conditional UPDATE keeps the budget within MAX_BUDGET. NotFound for an
+    unknown campaign; ``campaign_budget_invalid`` for an amount that is not positive or does not fit."""
+    table = Campaign.__table__
+    if type(points) is not int or not 0 < points <= MAX_BUDGET:
+        raise DomainError("campaign_budget_invalid")
+    statement = (
+        update(table)
+        .where(table.c.id == campaign_id, table.c.budget_points + points <= MAX_BUDGET)
+        .values(budget_points=table.c.budget_points + points)
+    )
+    moved = session.execute(statement).rowcount == 1
+    campaign = get_campaign(session=session, campaign_id=campaign_id)
+    if not moved:
+        raise DomainError("campaign_budget_invalid")
+    session.refresh(campaign)
+    return campaign
 
 
 def _run(session: Session, actor_id: int, action: str, key: str | None, asked: tuple, apply) -> dict:

@@ -21,11 +21,13 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from carbon_credit import residents
 from carbon_credit.chat import (
     account,
     clauses,
     flows,
     linking,
+    privacy_chat,
     replies,
     rewards_chat,
     sessions,
@@ -50,6 +52,7 @@ ACCOUNT_COMMANDS = {
     "stats": account.statistics,
     "rewards": rewards_chat.catalogue,
     "redeem": rewards_chat.catalogue,
+    "privacy": privacy_chat.overview,
 }
 COMMAND_BUTTONS = {*ACCOUNT_COMMANDS, "start", "help", "cancel", "lang"}
 YES = {"yes", "y", "ok", "confirm", "确认", "是", "好", "好的", "对"}
@@ -67,6 +70,8 @@ def handle(
         incoming = dataclasses.replace(incoming, text=without_control_characters(incoming.text))
     chat = sessions.open_session(session=session, incoming=incoming)
     resident = _resident(session, chat, incoming)
+    if resident is not None:
+        residents.mark_active(session=session, resident_id=resident.id, now=now)
     locale = sessions.locale_of(chat, resident, incoming.language_hint)
     memo = _memo(session, chat, incoming)
     replayed = _replayed(memo, locale)
@@ -137,6 +142,8 @@ def _on_button(turn: Turn, data: str) -> list[Reply]:
         return flows.choose(turn, name, arg)
     if name == "redeem":
         return rewards_chat.choose(turn, arg)
+    if name == "consent":
+        return privacy_chat.pressed(turn, arg)
     return _bad(turn)
 
 
@@ -179,10 +186,10 @@ def _command(turn: Turn, name: str, args: tuple[str, ...]) -> list[Reply]:
         return account.set_language(turn, args[0]) if args else account.ask_language(turn)
     if name == "delete_account":
         return account.deletion_page(turn)
-    if name in ACCOUNT_COMMANDS:
+    if name in ACCOUNT_COMMANDS or name == "consent":
         if turn.resident is None:
             return start.link_needed(turn)
-        return ACCOUNT_COMMANDS[name](turn)
+        return privacy_chat.switch(turn, *args) if name == "consent" else ACCOUNT_COMMANDS[name](turn)
     return _unknown(turn)
 
 
@@ -197,7 +204,8 @@ def _unknown(turn: Turn) -> list[Reply]:
 
 
 def _resident(session: Session, chat: ChatSession, incoming: Incoming) -> Resident | None:
-    """The web's logged-in resident, or the resident this Telegram user is linked to (None if not linked)."""
+    """The web's logged-in resident, or the resident this Telegram user is linked to (None if not linked).
+    A session whose resident is no longer the one linked loses its dialogue and transcript."""
     resident = None
     if incoming.channel == "web" and incoming.resident_id is not None:
         resident = session.get(Resident, incoming.resident_id)
@@ -205,7 +213,10 @@ def _resident(session: Session, chat: ChatSession, incoming: Incoming) -> Reside
         resident = linking.telegram_holder(session=session, telegram_user_id=int(incoming.external_id))
     if resident is not None and not resident.is_active:
         resident = None
-    chat.resident_id = resident.id if resident is not None else None
+    known = resident.id if resident is not None else None
+    if chat.resident_id not in (None, known):  # unlinked since (consent withdrawn...): the dialogue ends
+        chat.state, chat.data = "idle", {}
+    chat.resident_id = known
     return resident
 
 

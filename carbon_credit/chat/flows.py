@@ -9,7 +9,8 @@ bonus, or the review hold; a refused amount is explained at once and asked again
 ``activities.record_activity`` (channel "bot"), the same admission, with the pending action's id as
 idempotency key: pressing Confirm twice credits once. A preview older than :data:`PREVIEW_MINUTES` or from
 another Beijing day is worked out again and confirmed again; a Confirm button whose action is gone (another
-action started since) says so. Transit is never offered: trips come from evidence (``transit_chat``).
+action started since) says so. The same Confirm turns on a sensitive consent (pending kind "consent",
+``privacy_chat``). Transit is never offered: trips come from evidence (``transit_chat``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 
 from carbon_credit import campaigns
 from carbon_credit.activities import RESIDENT_BEHAVIOURS, ActivityInput, Admission, preview, record_activity
-from carbon_credit.chat import replies, rewards_chat, transit_chat
+from carbon_credit.chat import privacy_chat, replies, rewards_chat, transit_chat
 from carbon_credit.chat.nlu import parse_amount
 from carbon_credit.chat.replies import AMOUNT_FIELD, CHOICE_FIELD, button
 from carbon_credit.chat.turn import Turn
@@ -204,6 +205,9 @@ def _again(turn: Turn, pending: dict) -> list[Reply]:
     said = turn.say("chat_preview_expired", minutes=PREVIEW_MINUTES)
     if pending["kind"] == "redeem":
         return [said, *rewards_chat.choose(turn, str(pending["reward_id"]))]
+    if pending["kind"] == "consent":
+        expired_consent = turn.say("chat_consent_expired", minutes=PREVIEW_MINUTES)
+        return privacy_chat.ask(turn, pending["purpose"], [expired_consent])
     turn.new_pending(kind="log", behaviour=pending["behaviour"], inputs=dict(pending["inputs"]))
     return advance(turn, [said])
 
@@ -211,6 +215,8 @@ def _again(turn: Turn, pending: dict) -> list[Reply]:
 def _execute(turn: Turn, action: dict, *, first: bool) -> list[Reply]:
     if action["kind"] == "redeem":
         return rewards_chat.redeem_confirmed(turn, action, first=first)
+    if action["kind"] == "consent":
+        return privacy_chat.confirmed(turn, action, first=first)
     item = ActivityInput(
         resident_id=turn.resident.id,
         behaviour=action["behaviour"],

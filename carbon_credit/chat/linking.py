@@ -3,7 +3,9 @@
 The code is short and uses only ``[A-Za-z0-9]``, so ``link_<code>`` fits Telegram's ``start`` parameter
 (64 characters of ``A-Za-z0-9_-``). It lasts :data:`CODE_MINUTES` minutes and works once. A Telegram
 account already linked to another resident is refused (``telegram_already_linked``), never moved;
-linking the same pair again is fine. The caller owns the transaction.
+linking the same pair again is fine. Both the code and the link need the resident's consent to ``chat``
+(``chat_consent_required``); withdrawing it unlinks the Telegram account at once (carbon_credit.residents).
+The caller owns the transaction.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlmodel import Session
 from carbon_credit.chat.models import LinkCode
 from carbon_credit.platform import clock
 from carbon_credit.platform.errors import DomainError, NotFound
-from carbon_credit.residents import Resident, has_consent
+from carbon_credit.residents import Resident, require_consent
 
 CODE_ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 10  # 62^10 ≈ 8e17 codes, each valid for ten minutes
@@ -32,7 +34,7 @@ def create_link_code(*, session: Session, resident_id: int, now: datetime | None
     now = now or clock.now()
     if session.get(Resident, resident_id) is None:
         raise NotFound(what="resident", resident_id=resident_id)
-    _require_chat_consent(session, resident_id)
+    require_consent(session=session, resident_id=resident_id, purpose="chat")  # chat_consent_required
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     link = LinkCode(
         code=code, resident_id=resident_id, expires_at=now + timedelta(minutes=CODE_MINUTES), created_at=now
@@ -56,7 +58,8 @@ def link_telegram(
         raise DomainError("link_code_used")
     if clock.as_utc(link.expires_at, UTC) <= now:  # SQLite gives naive UTC back
         raise DomainError("link_code_expired", minutes=CODE_MINUTES)
-    _require_chat_consent(session, link.resident_id)  # it may have been withdrawn since the code was made
+    # the consent may have been withdrawn since the code was made
+    require_consent(session=session, resident_id=link.resident_id, purpose="chat")
     holder = telegram_holder(session=session, telegram_user_id=telegram_user_id)
     if holder is not None and holder.id != link.resident_id:
         raise DomainError("telegram_already_linked")
@@ -78,13 +81,6 @@ def linked_telegram_id(*, session: Session, resident_id: int) -> int | None:
     """The Telegram user id linked to the resident, or None (for the web account page)."""
     resident = session.get(Resident, resident_id)
     return resident.telegram_id if resident is not None else None
-
-
-def _require_chat_consent(session: Session, resident_id: int) -> None:
-    """Refuse (``chat_consent_required``, pointing to /account/privacy) linking a chat account for a
-    resident whose consent to ``chat`` does not stand now (PIPL Art. 14, 29)."""
-    if not has_consent(session=session, resident_id=resident_id, purpose="chat"):
-        raise DomainError("chat_consent_required")
 
 
 def _locked_code(session: Session, code: str) -> LinkCode:

@@ -10,7 +10,8 @@ How a message is read:
 
 * ``/command [args]`` (also ``/command@SomeBot``) and whole-message plain words ("余额", "help", "English")
   give the other intents; asking to delete one's account ("删除我的账号", "delete my account", anywhere in
-  the message) is ``delete_account``; an unknown ``/foo`` is ``unknown`` with reason ``unknown_command``.
+  the message) is ``delete_account``; switching a consent ("关闭行程授权", "turn on photos") is ``consent``
+  with args (``on``/``off``, purpose); an unknown ``/foo`` is ``unknown`` with reason ``unknown_command``.
 * Otherwise the text is normalised (NFKC, so full-width digits and letters become ASCII; lower case;
   traditional characters folded; spaces between Chinese characters removed) and read for numbers with
   units (Arabic with decimals and thousands commas, "1万", "10k", Chinese numerals "十二", "八千", "两斤半",
@@ -53,6 +54,13 @@ _DELETE_ACCOUNT = re.compile(
     r"(删除|注销|销户|删掉|删了)(我的)?(账号|帐号|账户|帐户)|(注销|删除)我自己|"
     r"\b(delete|close|remove|erase|cancel) (my )?account\b|\bdelete me\b"
 )
+_CONSENT = re.compile(
+    r"(?:请|please )?(?P<verb>{}) ?(?:my |the |consent (?:for|to) )?(?P<purpose>{}) ?的?"
+    r"(?P<word>授权|同意|许可|开关|consent|permission|switch)?".format(
+        *("|".join(sorted(map(re.escape, words), key=len, reverse=True))
+          for words in (lex.CONSENT_VERBS, lex.CONSENT_PURPOSES))
+    )
+)  # fmt: skip
 _INVISIBLE = ("Zs", "Zl", "Zp", "Cc", "Cf", "Cn")
 _EDGE_PUNCTUATION = " .,!?;:~'\"…()[]{}<>「」【】《》-_*"
 
@@ -89,6 +97,10 @@ def parse(text: str) -> Parsed:
     normalised = normalise(original)
     if _DELETE_ACCOUNT.search(normalised):
         return Parsed("delete_account", text=original)
+    switched = _CONSENT.fullmatch(normalised.strip(_EDGE_PUNCTUATION))
+    if switched and (switched["word"] or switched["verb"] not in lex.AMBIGUOUS_VERBS):
+        verb, purpose = lex.CONSENT_VERBS[switched["verb"]], lex.CONSENT_PURPOSES[switched["purpose"]]
+        return Parsed("consent", args=(verb, purpose), text=original)
     plain = _plain_word(normalised)
     if plain is not None:
         return Parsed(plain[0], args=plain[1], text=original)

@@ -13,33 +13,16 @@ from decimal import Decimal
 # ---- commands and plain words -------------------------------------------------------------------------
 
 COMMANDS: dict[str, str] = {
-    "start": "start",
-    "balance": "balance",
-    "points": "balance",
-    "history": "history",
-    "rewards": "rewards",
-    "redeem": "redeem",
-    "stats": "stats",
-    "lang": "lang",
-    "language": "lang",
-    "help": "help",
-    "cancel": "cancel",
-}
+    "start": "start", "balance": "balance", "points": "balance", "history": "history", "rewards": "rewards",
+    "redeem": "redeem", "stats": "stats", "lang": "lang", "language": "lang", "help": "help",
+    "cancel": "cancel", "privacy": "privacy",
+}  # fmt: skip
 """``/name`` (lower case, without ``@BotName``) -> intent."""
 
 LANGUAGES: dict[str, str] = {
-    "en": "en",
-    "english": "en",
-    "英文": "en",
-    "英语": "en",
-    "zh": "zh",
-    "cn": "zh",
-    "chinese": "zh",
-    "中文": "zh",
-    "简体中文": "zh",
-    "汉语": "zh",
-    "普通话": "zh",
-}
+    "en": "en", "english": "en", "英文": "en", "英语": "en", "zh": "zh", "cn": "zh", "chinese": "zh",
+    "中文": "zh", "简体中文": "zh", "汉语": "zh", "普通话": "zh",
+}  # fmt: skip
 """A language name -> the ``lang`` argument ("en" or "zh")."""
 
 _PLAIN: dict[str, tuple[str, ...]] = {
@@ -59,12 +42,42 @@ _PLAIN: dict[str, tuple[str, ...]] = {
     "stats": ("统计", "我的统计", "减排", "我的减排", "数据", "stats", "statistics", "my stats"),
     "lang": ("语言", "切换语言", "language", "lang"),
     "start": ("开始", "start"),
+    "privacy": (
+        "隐私设置", "隐私", "我的授权", "授权", "授权设置", "隐私授权", "我的隐私", "我的隐私设置",
+        "隐私选项",
+        "privacy", "privacy settings", "my privacy", "my privacy settings", "my consents", "consents",
+        "my privacy choices", "privacy choices",
+    ),
 }  # fmt: skip
 
 PLAIN_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     word: (intent, ()) for intent, words in _PLAIN.items() for word in words
 } | {name: ("lang", (code,)) for name, code in LANGUAGES.items()}
 """A whole message (normalised, surrounding punctuation removed) -> (intent, args)."""
+
+# Switching a consent ("关闭行程授权", "turn on photos"): a verb, a purpose, maybe "授权" or "consent" after;
+# the verbs in AMBIGUOUS_VERBS ("取消行程" may be a ride) count only with that word.
+CONSENT_VERBS: dict[str, str] = {
+    "开启": "on", "打开": "on", "开通": "on", "同意": "on", "允许": "on", "turn on": "on", "switch on": "on",
+    "enable": "on", "allow": "on", "grant": "on", "关闭": "off", "关掉": "off", "关": "off", "撤回": "off",
+    "撤销": "off", "取消": "off", "不同意": "off", "turn off": "off", "switch off": "off", "disable": "off",
+    "withdraw": "off", "revoke": "off", "cancel": "off", "stop": "off",
+}  # fmt: skip
+AMBIGUOUS_VERBS = ("取消", "cancel", "stop")
+_CONSENT_PURPOSES: dict[str, tuple[str, ...]] = {
+    "trips": (
+        "行程", "乘车行程", "乘车记录", "行踪", "行踪轨迹", "出行轨迹", "trips", "trip", "transit trips",
+    ),
+    "card": ("交通卡", "公交卡", "交通卡绑定", "公交卡绑定", "card", "transit card", "bus card"),
+    "photos": ("照片", "照片证明", "photos", "photo", "photo evidence"),
+    "chat": (
+        "聊天", "聊天账号", "聊天绑定", "聊天账号绑定", "telegram", "chat", "chat link", "chat account link",
+    ),
+    "leaderboard": ("排行榜", "排名", "leaderboard", "leaderboards", "ranking"),
+    "weekly_summary": ("周报", "每周小结", "每周总结", "weekly summary", "weekly summaries"),
+}  # fmt: skip
+CONSENT_PURPOSES: dict[str, str] = {word: p for p, words in _CONSENT_PURPOSES.items() for word in words}
+"""A consent as residents name it -> its purpose (carbon_credit.residents.SWITCHES)."""
 
 # ---- numbers ------------------------------------------------------------------------------------------
 
@@ -137,30 +150,17 @@ AMOUNT_KINDS = ("km", "kg", "steps", "trees", "kwh")
 # "卖了2公斤纸") or next to another weak signal of the same behaviour ("坐出租车", "卖了旧手机", "种了棵树").
 
 STRONG: dict[str, str] = {
-    "mode": "transit",
-    "walk": "walking",
-    "recycle": "recycling",
-    "plant": "tree_planting",
+    "mode": "transit", "walk": "walking", "recycle": "recycling", "plant": "tree_planting",
     "save_power": "electricity",
-}
+}  # fmt: skip
 WEAK: dict[str, str] = {
-    "transit_verb": "transit",
-    "bad_mode": "transit",
-    "walk_weak": "walking",
-    "road": "walking",
-    "sell": "recycling",
-    "material": "recycling",
-    "plant_weak": "tree_planting",
-    "tree": "tree_planting",
+    "transit_verb": "transit", "bad_mode": "transit", "walk_weak": "walking", "road": "walking",
+    "sell": "recycling", "material": "recycling", "plant_weak": "tree_planting", "tree": "tree_planting",
     "power": "electricity",
-}
+}  # fmt: skip
 AMOUNT_OF: dict[str, str] = {
-    "transit": "km",
-    "walking": "steps",
-    "recycling": "kg",
-    "tree_planting": "trees",
-    "electricity": "kwh",
-}
+    "transit": "km", "walking": "steps", "recycling": "kg", "tree_planting": "trees", "electricity": "kwh",
+}  # fmt: skip
 """Each behaviour's amount input (also the unit kind that supports a weak signal)."""
 
 SUPPORT_OF: dict[str, tuple[str, ...]] = {"walking": ("km",)}

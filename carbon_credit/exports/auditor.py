@@ -1,6 +1,9 @@
 """The auditor export: every activity (by Beijing day) and every ledger entry (by posting time) of a date
 range, with its methodology and factors, streamed from the database in chunks into a write-only workbook
-(memory stays flat however many rows), and the methodologies and factors sheet."""
+(memory stays flat however many rows), and the methodologies and factors sheet.
+
+Residents appear by their pseudonymous id and district only (PIPL: the least personal information the
+audit needs): never a name, mobile number or e-mail address."""
 
 from __future__ import annotations
 
@@ -25,7 +28,6 @@ CHUNK_ROWS = 2_000  # rows fetched per database round trip, and between progress
 ACTIVITY_HEADERS = (
     "xlsx.activity_id",
     "xlsx.resident_id",
-    "xlsx.display_name",
     "xlsx.district",
     "xlsx.behaviour",
     "xlsx.channel",
@@ -47,7 +49,6 @@ ACTIVITY_HEADERS = (
 LEDGER_HEADERS = (
     "xlsx.ledger_entry_id",
     "xlsx.resident_id",
-    "xlsx.display_name",
     "xlsx.kind",
     "xlsx.points",
     "xlsx.balance_after",
@@ -91,14 +92,14 @@ def auditor_export(
         wb,
         labels("xlsx.sheet.activities"),
         [labels(c) for c in ACTIVITY_HEADERS],
-        (10, 10, 16, 10, 10, 8, 8, 19, 11),
+        (10, 10, 10, 10, 8, 8, 8, 19, 11),
     )
     _write_chunks(ws, _activity_rows(session, day_from, day_to, labels), tick)
     ws = sheet(
         wb,
         labels("xlsx.sheet.ledger"),
         [labels(c) for c in LEDGER_HEADERS],
-        (10, 10, 16, 8, 10, 12, 14, 10, 24, 19),
+        (10, 10, 8, 10, 12, 14, 10, 24, 19),
     )
     _write_chunks(ws, _ledger_rows(session, *day_bounds(day_from, day_to), labels), tick)
     methodology_sheet(wb, locale)
@@ -155,7 +156,7 @@ def _activity_rows(session: Session, day_from: date, day_to: date, labels: _Labe
         if text is None:
             text = factors_text[r.factors_json] = _factors_text(json.loads(r.factors_json))
         yield (
-            *(r.id, r.resident_id, r.display_name, labels.district(r.district_id)),
+            *(r.id, r.resident_id, labels.district(r.district_id)),
             labels(f"behaviour.{r.behaviour}"),
             labels(f"stats.channel.{r.channel}"),
             labels(f"evidence.{r.evidence}"),
@@ -170,7 +171,7 @@ def _activity_query(day_from: date, day_to: date):
     plain = ("occurred_at", "local_day", "grams", "points", "bonus_points", "campaign_id", "methodology_id")
     return (
         select(
-            *(a.id, a.resident_id, Resident.display_name, Resident.district_id),
+            *(a.id, a.resident_id, Resident.district_id),
             *(
                 a.behaviour,
                 a.channel,
@@ -201,7 +202,6 @@ def _ledger_rows(session: Session, start: datetime, end: datetime, labels: _Labe
         select(
             e.id,
             Account.resident_id,
-            Resident.display_name,
             e.kind,
             e.points,
             e.balance_after,
@@ -211,7 +211,6 @@ def _ledger_rows(session: Session, start: datetime, end: datetime, labels: _Labe
             e.created_at,
         )
         .join(Account, Account.id == e.account_id)
-        .outerjoin(Resident, Resident.id == Account.resident_id)
         .where(e.created_at >= start, e.created_at < end)
         .order_by(e.id)
         .execution_options(yield_per=CHUNK_ROWS)
@@ -220,7 +219,6 @@ def _ledger_rows(session: Session, start: datetime, end: datetime, labels: _Labe
         yield (
             r.id,
             r.resident_id,
-            r.display_name,
             labels(f"stats.ledger.{r.kind}"),
             r.points,
             r.balance_after,

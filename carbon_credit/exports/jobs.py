@@ -4,6 +4,10 @@ its file waits under ``<upload_folder>/exports/`` with a random name until an ad
 
 A job is claimed with a conditional UPDATE (queued -> running), so a request thread and the scheduler never
 run the same job twice. The command line runs the same exports directly with :func:`export_to_file`.
+
+A feature above exports adds its own kind with :func:`register_kind` (privacy's resident copy): its jobs run
+here the same way, but they belong to the person who asked (``created_by``): they are left out of the
+administrators' list, and :func:`get` and :func:`download` show them only to their owner (``owner_id``).
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, event, select, update
 from sqlmodel import Session
 
 from carbon_credit.campaigns import Campaign
@@ -37,6 +43,36 @@ log = logging.getLogger(__name__)
 EXPORT_FOLDER = "exports"  # under settings.upload_folder
 PROGRESS_SECONDS = 0.5  # at most one progress write per half second
 RECENT_JOBS = 30
+UNFINISHED = ("queued", "running")
+
+
+@dataclass(frozen=True, slots=True)
+class JobKind:
+    """A kind of export job registered by a feature above exports: ``write(engine=, settings=, params=,
+    path=, progress=)`` writes the file and returns the rows (the job's final progress), ``extension`` and
+    ``name(job)`` the file's extension and the name offered for its download."""
+
+    write: Callable[..., int]
+    extension: str
+    name: Callable[[ExportJob], str]
+
+
+KINDS: dict[str, JobKind] = {}
+
+
+def register_kind(kind: str, job_kind: JobKind) -> None:
+    """Let a higher feature run its own kind of job here (called when that feature is imported)."""
+    KINDS[kind] = job_kind
+
+
+def enqueue(*, session: Session, kind: str, params: dict[str, Any], created_by: int) -> ExportJob:
+    """Queue a job of a registered kind for its owner (the caller checks and serialises the request)."""
+    if kind not in KINDS:
+        raise DomainError("export_unknown_kind", kind=kind)
+    job = ExportJob(kind=kind, params=params, created_by=created_by)
+    session.add(job)
+    session.flush()
+    return job
 
 
 def export_folder(settings: Settings) -> Path:
@@ -100,21 +136,27 @@ def _day(value: Any) -> date:
 
 
 def recent(*, session: Session, limit: int = RECENT_JOBS) -> list[ExportJob]:
-    """The latest export jobs, newest first."""
-    return list(session.scalars(select(ExportJob).order_by(ExportJob.id.desc()).limit(limit)).all())
+    """The latest administrators' export jobs, newest first (not the registered kinds' jobs)."""
+    query = select(ExportJob).where(ExportJob.kind.not_in(list(KINDS))) if KINDS else select(ExportJob)
+    return list(session.scalars(query.order_by(ExportJob.id.desc()).limit(limit)).all())
 
 
-def get(*, session: Session, job_id: int) -> ExportJob:
-    """One job (NotFound ``export_job_not_found``)."""
+def get(*, session: Session, job_id: int, owner_id: int | None = None) -> ExportJob:
+    """One job (NotFound ``export_job_not_found``): an administrators' job without ``owner_id``, a job of
+    a registered kind only with its owner's id."""
     job = session.get(ExportJob, job_id)
-    if job is None:
+    owned = job is not None and job.kind in KINDS
+    if job is None or owned != (owner_id is not None) or (owned and job.created_by != owner_id):
         raise NotFound("export_job_not_found", what="export_job", job_id=job_id)
     return job
 
 
-def download(*, session: Session, settings: Settings, job_id: int) -> tuple[Path, str]:
-    """The finished file of a job and the name to offer for it (DomainError ``export_not_ready``)."""
-    job = get(session=session, job_id=job_id)
+def download(
+    *, session: Session, settings: Settings, job_id: int, owner_id: int | None = None
+) -> tuple[Path, str]:
+    """The finished file of a job and the name to offer for it (DomainError ``export_not_ready``);
+    ``owner_id`` as for :func:`get`."""
+    job = get(session=session, job_id=job_id, owner_id=owner_id)
     path = export_folder(settings) / (job.file_name or "")
     if job.status != "done" or not job.file_name or not path.is_file():
         raise DomainError("export_not_ready")
@@ -122,7 +164,10 @@ def download(*, session: Session, settings: Settings, job_id: int) -> tuple[Path
 
 
 def download_name(job: ExportJob) -> str:
-    """``campaign-report-3.xlsx`` or ``auditor-2026-11-01_2026-11-30.xlsx``."""
+    """``campaign-report-3.xlsx`` or ``auditor-2026-11-01_2026-11-30.xlsx`` (a registered kind names its
+    own)."""
+    if job.kind in KINDS:
+        return KINDS[job.kind].name(job)
     if job.kind == "campaign_report":
         return f"campaign-report-{job.params['campaign_id']}.xlsx"
     return f"auditor-{job.params['day_from']}_{job.params['day_to']}.xlsx"
@@ -135,8 +180,12 @@ def export_to_file(
     params: dict[str, Any],
     path: str | Path,
     progress: Progress | None = None,
+    settings: Settings | None = None,
 ) -> int:
     """Write one export to ``path`` (the job runner and the command line both use this); returns rows."""
+    if kind in KINDS:
+        found = KINDS[kind]
+        return found.write(engine=engine, settings=settings, params=params, path=path, progress=progress)
     write = {"path": path, "locale": params.get("locale", "zh_Hans"), "progress": progress}
     with read_session(engine) as session:
         if kind == "campaign_report":
@@ -161,16 +210,17 @@ def run(*, engine: Engine, settings: Settings, job_id: int) -> bool:
     if job is None:
         return False
     folder = export_folder(settings)
-    name = f"{secrets.token_urlsafe(18)}.xlsx"
+    extension = KINDS[job.kind].extension if job.kind in KINDS else "xlsx"
+    name = f"{secrets.token_urlsafe(18)}.{extension}"
     partial = folder / f"{name}.part"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         reporter = _Reporter(engine, job_id)
-        rows = export_to_file(
-            engine=engine, kind=job.kind, params=job.params, path=partial, progress=reporter
-        )
+        write = {"kind": job.kind, "params": job.params, "progress": reporter, "settings": settings}
+        rows = export_to_file(engine=engine, path=partial, **write)
         os.replace(partial, folder / name)
-        _finish(engine, job_id, status="done", file_name=name, done_rows=rows, total_rows=rows)
+        if not _finish(engine, job_id, status="done", file_name=name, done_rows=rows, total_rows=rows):
+            (folder / name).unlink(missing_ok=True)  # discarded while it ran (discard_files)
     except Exception as error:  # noqa: BLE001 - a failed export is recorded on its job, never lost
         log.exception("export job %s failed", job_id)
         partial.unlink(missing_ok=True)
@@ -196,11 +246,36 @@ class _Reporter:
             )
 
 
-def _finish(engine: Engine, job_id: int, **values: Any) -> None:
+def _finish(engine: Engine, job_id: int, **values: Any) -> bool:
+    """Record the end of a running job; False if it was no longer running (discarded meanwhile)."""
     with session_scope(engine) as session:
-        session.execute(
-            update(ExportJob).where(ExportJob.id == job_id).values(finished_at=clock.now(), **values)
+        return bool(
+            session.execute(
+                update(ExportJob)
+                .where(ExportJob.id == job_id, ExportJob.status == "running")
+                .values(finished_at=clock.now(), **values)
+            ).rowcount
         )
+
+
+def discard_files(*, session: Session, settings: Settings, job_ids: list[int], error: str) -> int:
+    """Forget the files of these jobs: a finished job's file is removed once the caller's transaction has
+    committed, and a queued or running job ends as failed with ``error`` (a running one removes its file
+    itself when it ends). Returns how many jobs had a file or were unfinished."""
+    if not job_ids:
+        return 0
+    chosen = ExportJob.id.in_(job_ids)
+    names = list(session.scalars(select(ExportJob.file_name).where(chosen, ExportJob.file_name.is_not(None))))
+    session.execute(update(ExportJob).where(chosen).values(file_name=None))
+    stopped = session.execute(
+        update(ExportJob)
+        .where(chosen, ExportJob.status.in_(UNFINISHED))
+        .values(status="failed", error=error[:255], finished_at=clock.now())
+    ).rowcount
+    if names:
+        paths = [export_folder(settings) / name for name in names]
+        event.listen(session, "after_commit", lambda _: [p.unlink(missing_ok=True) for p in paths], once=True)
+    return len(names) + int(stopped or 0)
 
 
 def run_queued_exports(*, engine: Engine, settings: Settings) -> int:

@@ -5,7 +5,8 @@ the read-only ledger check claims a run key (job, period) in ``job_runs`` (carbo
 schedulers started by mistake do the work once per period (docs/operations-jobs.md lists the jobs and their
 periods). The rules themselves live in their features: points expiry in ``ledger``, campaign announcements,
 the weekly summary and the tree-year reminders in ``notifications``, rollups in ``activities``, tap-ins and
-imports in ``transit``, exports in ``exports``, anomaly flags in ``review``, retention in ``privacy``.
+imports in ``transit``, exports in ``exports``, anomaly flags in ``review``, retention and the files of
+residents' copies in ``privacy``.
 """
 
 from __future__ import annotations
@@ -133,7 +134,8 @@ def resume_imports(engine: Engine, settings: Settings, now: datetime | None = No
 
 
 def run_exports(engine: Engine, settings: Settings, now: datetime | None = None) -> dict | None:
-    """Every minute: run queued Excel exports (those the web process did not start itself)."""
+    """Every minute: run queued exports (those the web process did not start itself): the administrators'
+    workbooks and the residents' copies of their data (``privacy``, registered with ``exports``)."""
     if not claimed(engine, "run-exports", slot(now or clock.now(), 1)):
         return None
     return {"exports": exports.run_queued_exports(engine=engine, settings=settings)}
@@ -148,6 +150,17 @@ def apply_retention(engine: Engine, settings: Settings, now: datetime | None = N
         return privacy.apply_retention(session=session, settings=settings, now=now)
 
     return once(engine, "apply-retention", clock.local_day(now).isoformat(), work)
+
+
+def expire_copies(engine: Engine, settings: Settings, now: datetime | None = None) -> dict | None:
+    """Daily: delete the files of residents' copies past their keeping time, cut off, or of closed accounts
+    (``privacy.expire_copies``); the files go once the transaction has committed."""
+    now = now or clock.now()
+
+    def work(session):
+        return {"copies": privacy.expire_copies(session=session, settings=settings, now=now)}
+
+    return once(engine, "expire-copies", clock.local_day(now).isoformat(), work)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +183,7 @@ JOBS = [
     Job("flag-anomalies", flag_anomalies, "cron", {"hour": 2, "minute": 15}),
     Job("tree-year-reminders", tree_year_reminders, "cron", {"hour": 9, "minute": 30}),
     Job("apply-retention", apply_retention, "cron", {"hour": 4, "minute": 10}),
+    Job("expire-copies", expire_copies, "cron", {"hour": 4, "minute": 20}),
     Job("resume-imports", resume_imports, "interval", {"minutes": 1}),
     Job("run-exports", run_exports, "interval", {"minutes": 1}),
 ]

@@ -46,7 +46,20 @@ INT_SETTINGS = {
     "photo_retention_days": "PHOTO_RETENTION_DAYS",
     "chat_retention_days": "CHAT_RETENTION_DAYS",
     "operator_rows_retention_days": "OPERATOR_ROWS_RETENTION_DAYS",
+    "inactive_account_years": "INACTIVE_ACCOUNT_YEARS",
+    "inactive_notice_days": "INACTIVE_NOTICE_DAYS",
+    "registry_review_days": "REGISTRY_REVIEW_DAYS",
+    "registry_points_per_yuan": "REGISTRY_POINTS_PER_YUAN",
 }
+
+# Retention periods (docs/privacy.md): each must be positive.
+RETENTION_SETTINGS = (
+    "photo_retention_days",
+    "chat_retention_days",
+    "operator_rows_retention_days",
+    "inactive_account_years",
+    "inactive_notice_days",
+)
 
 
 class ConfigError(RuntimeError):
@@ -114,6 +127,15 @@ class Settings:
     photo_retention_days: int = 180
     chat_retention_days: int = 30
     operator_rows_retention_days: int = 365
+    # Inactive accounts (carbon_credit/privacy/inactivity.py, in the same job): a resident unused for this
+    # many years is told this many days ahead, then pseudonymised unless they sign in again.
+    inactive_account_years: int = 3
+    inactive_notice_days: int = 30
+    # Registry (docs/registry.md): a period is pooled only when its review window has closed, this many days
+    # after its last day, so entries still under review or open to a clawback are not counted.
+    registry_review_days: int = 14
+    # Registry sale revenue moved into a campaign's rewards budget: points per yuan (platform policy).
+    registry_points_per_yuan: int = 100
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -178,9 +200,11 @@ class Settings:
             raise ConfigError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
         if self.points_expiry_days < 0:
             raise ConfigError("POINTS_EXPIRY_DAYS must not be negative")
-        for name in ("photo_retention_days", "chat_retention_days", "operator_rows_retention_days"):
+        for name in RETENTION_SETTINGS:
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{INT_SETTINGS[name]} must be positive")
+        if self.inactive_notice_days >= 365 * self.inactive_account_years:
+            raise ConfigError("INACTIVE_NOTICE_DAYS must be shorter than INACTIVE_ACCOUNT_YEARS")
         if self.public_base_url and urlsplit(self.public_base_url).scheme not in {"http", "https"}:
             raise ConfigError("PUBLIC_BASE_URL must be an http:// or https:// address")
 

@@ -51,6 +51,22 @@ def discard_photo(*, settings: Settings, name: str) -> None:
     path.unlink(missing_ok=True)
 
 
+def stored_photos(*, settings: Settings, older_than: float) -> list[str]:
+    """The names of the stored photos whose file was last written before ``older_than`` (a POSIX time)."""
+    folder = Path(settings.upload_folder)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        try:
+            photo_path(settings=settings, name=path.name)
+        except DomainError:
+            continue  # not a stored photo (the exports folder, a temporary file ...)
+        if path.is_file() and path.stat().st_mtime < older_than:
+            found.append(path.name)
+    return found
+
+
 def photo_path(*, settings: Settings, name: str) -> Path:
     """Where a stored photo lives; refuses names that are not plain stored names (no path traversal)."""
     stem, _, extension = name.partition(".")

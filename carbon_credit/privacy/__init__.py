@@ -4,6 +4,21 @@ tables. Consent itself lives with the resident (carbon_credit.residents), below 
 
 from __future__ import annotations
 
+from carbon_credit.privacy.copy_jobs import KEEP_DAYS as COPY_KEEP_DAYS
+from carbon_credit.privacy.copy_jobs import (
+    LARGE_ROWS,
+    available_until,
+    download_copy,
+    erase_copies,
+    expire_copies,
+    get_copy,
+    is_large,
+    latest_copy,
+    photo_count,
+    photos_name,
+    request_copy,
+    write_photos_zip,
+)
 from carbon_credit.privacy.deletion import CONFIRM_WORDS, Deletion, confirmed, delete_account
 from carbon_credit.privacy.export import (
     FORMAT,
@@ -21,6 +36,12 @@ from carbon_credit.privacy.export import (
 from carbon_credit.privacy.export_tables import SECRET_COLUMNS, Source, owner_columns, resident_columns
 from carbon_credit.privacy.export_tables import sources as export_sources
 from carbon_credit.privacy.export_xlsx import export_xlsx
+from carbon_credit.privacy.inactivity import (
+    apply_inactivity,
+    notify_inactive,
+    pseudonymisation_day,
+    pseudonymise_inactive,
+)
 from carbon_credit.privacy.retention import apply_retention
 
 __all__ = ["CONFIRM_WORDS", "Deletion", "confirmed", "delete_account"]
@@ -43,4 +64,20 @@ __all__ += [  # access and copy (export)
     "resident_columns",
     "section_label",
     "staff_access",
+]
+__all__ += ["apply_inactivity", "notify_inactive", "pseudonymisation_day", "pseudonymise_inactive"]
+__all__ += [  # a copy prepared in the background, and the photos
+    "COPY_KEEP_DAYS",
+    "LARGE_ROWS",
+    "available_until",
+    "download_copy",
+    "erase_copies",
+    "expire_copies",
+    "get_copy",
+    "is_large",
+    "latest_copy",
+    "photo_count",
+    "photos_name",
+    "request_copy",
+    "write_photos_zip",
 ]

@@ -15,6 +15,9 @@ district (totals by district), consent records (proof of what was agreed), and t
 Nothing happens unless the password is right and the typed confirmation is the word asked for
 (:data:`CONFIRM_WORDS`); a refusal says which. Audited as ``account.delete`` (actor and target the resident,
 with the channel and counts, no personal data).
+
+The same erasure (:func:`erase`) pseudonymises accounts unused for years (carbon_credit.privacy.inactivity),
+audited with no actor (the system) and the reason ``inactive``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from carbon_credit.platform import audit
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.settings import Settings
 from carbon_credit.privacy import deletion_steps as steps
+from carbon_credit.privacy.copy_jobs import erase_copies
 
 CONFIRM_WORDS = ("删除", "DELETE")
 """The word a resident types to confirm (either; ``delete`` in any case is DELETE)."""
@@ -47,6 +51,7 @@ class Deletion:
     cards: int
     chats: int
     tokens: int
+    scans: int = 0  # refused scans and tap-ins without a trip
 
 
 def confirmed(confirmation: str | None) -> bool:
@@ -82,38 +87,52 @@ def delete_account(
         raise DomainError("deletion_wrong_password") from None
     if not confirmed(confirmation):
         raise DomainError("deletion_not_confirmed", word=CONFIRM_WORDS[0], word_en=CONFIRM_WORDS[1])
-    pseudonym = f"{PSEUDONYM_PREFIX} {secrets.token_hex(2).upper()}"
-    done = Deletion(
-        resident_id=resident_id,
-        pseudonym=pseudonym,
-        vouchers_cancelled=tuple(steps.cancel_vouchers(session, resident)),
-        photos=steps.erase_photos(session, settings, resident),
-        cards=steps.erase_cards(session, resident),
-        chats=steps.erase_chat(session, resident),
-        tokens=steps.erase_tokens_and_outbox(session, resident),
-    )
-    steps.erase_profile(resident, pseudonym)
-    session.add(resident)
-    session.flush()
-    _audit(session, done, channel)
+    done, files = erase(session=session, resident=resident)
+    steps.remove_after_commit(session, settings, files)
+    erase_copies(session=session, settings=settings, resident_id=resident_id)
+    record(session=session, done=done, actor_id=resident_id, channel=channel)
     return done
 
 
-def _audit(session: Session, done: Deletion, channel: str) -> None:
+def erase(*, session: Session, resident: residents.Resident) -> tuple[Deletion, list[str]]:
+    """The erasure itself, without any check or audit (deletion and inactive accounts share it): every
+    step in the caller's transaction; returns what it did and the photo files to remove once that
+    transaction has committed (:func:`deletion_steps.remove_after_commit`)."""
+    pseudonym = f"{PSEUDONYM_PREFIX} {secrets.token_hex(2).upper()}"
+    vouchers = tuple(steps.cancel_vouchers(session, resident))
+    files = steps.erase_photos(session, resident)
+    cards = steps.erase_cards(session, resident)
+    scans = steps.erase_refused_scans(session, resident)
+    chats = steps.erase_chat(session, resident)
+    tokens = steps.erase_tokens_and_outbox(session, resident)
+    steps.erase_profile(resident, pseudonym)
+    session.add(resident)
+    session.flush()
+    done = Deletion(resident.id, pseudonym, vouchers, len(files), cards, chats, tokens, scans)
+    return done, files
+
+
+def record(
+    *, session: Session, done: Deletion, actor_id: int | None, channel: str, reason: str | None = None
+) -> None:
+    """Audit an erasure as ``account.delete``: the actor (the resident, or None for the system), the
+    channel, the reason when it was not the resident's request, and counts, never personal data."""
+    after = {
+        "is_active": False,
+        "channel": channel,
+        "vouchers_cancelled": list(done.vouchers_cancelled),
+        "photos": done.photos,
+        "cards": done.cards,
+        "chats": done.chats,
+        "tokens": done.tokens,
+        "scans": done.scans,
+    }
     audit.record(
         session=session,
-        actor_id=done.resident_id,
+        actor_id=actor_id,
         action="account.delete",
         target_type="resident",
         target_id=done.resident_id,
         before={"is_active": True},
-        after={
-            "is_active": False,
-            "channel": channel,
-            "vouchers_cancelled": list(done.vouchers_cancelled),
-            "photos": done.photos,
-            "cards": done.cards,
-            "chats": done.chats,
-            "tokens": done.tokens,
-        },
+        after=after if reason is None else {**after, "reason": reason},
     )

@@ -19,7 +19,7 @@ from carbon_credit.platform.models import IdempotencyRecord
 from carbon_credit.platform.settings import Settings
 from carbon_credit.platform.uploads import discard_photo
 from carbon_credit.residents import ApiToken, Resident
-from carbon_credit.transit import CardClaim, CardTrip
+from carbon_credit.transit import CardClaim, CardTrip, TapIn, TransitRejection
 
 ERASED_CARD = "erased"  # what replaces a card number inside the keys of the resident's imported trips
 OWNED_CLAIMS = ("linked", "approved")  # claims that proved the card was the resident's
@@ -36,9 +36,9 @@ def cancel_vouchers(session: Session, resident: Resident) -> list[int]:
     return list(outcome.get("voided", []))
 
 
-def erase_photos(session: Session, settings: Settings, resident: Resident) -> int:
-    """Forget the photos of the resident's activities (and the notes they wrote); the files go once the
-    transaction has committed. Returns how many photos."""
+def erase_photos(session: Session, resident: Resident) -> list[str]:
+    """Forget the photos of the resident's activities (and the notes they wrote); returns the photos' file
+    names, for :func:`remove_after_commit` once every step has run."""
     query = select(Activity.photo).where(Activity.resident_id == resident.id, Activity.photo.is_not(None))
     names = [name for name in session.execute(query).scalars() if name]
     session.execute(
@@ -47,9 +47,13 @@ def erase_photos(session: Session, settings: Settings, resident: Resident) -> in
         .where(or_(Activity.photo.is_not(None), Activity.note.is_not(None)))
         .values(photo=None, note=None)
     )
+    return names
+
+
+def remove_after_commit(session: Session, settings: Settings, names: list[str]) -> None:
+    """Remove the photo files once the session's transaction has committed (never if it rolls back)."""
     if names:
         event.listen(session, "after_commit", _remover(settings, names), once=True)
-    return len(names)
 
 
 def _remover(settings: Settings, names: list[str]):
@@ -103,6 +107,17 @@ def _erase_card_in_trips(session: Session, resident: Resident, card: str, stand_
         entry.idempotency_key = entry.idempotency_key.replace(f":op:{card}:", f":op:{stand_in}:")
         session.add(entry)
     session.flush()
+
+
+def erase_refused_scans(session: Session, resident: Resident) -> int:
+    """Forget the stop scans no credited trip rests on: refused scans (kept for the anomaly checks of a
+    living account) and tap-ins that never became a trip. The tap-ins behind credited trips stay: they are
+    the evidence of reductions in the city's totals and the registry. Returns how many rows went."""
+    refused = session.execute(delete(TransitRejection).where(TransitRejection.resident_id == resident.id))
+    unused = session.execute(
+        delete(TapIn).where(TapIn.resident_id == resident.id, TapIn.activity_id.is_(None))
+    )
+    return (refused.rowcount or 0) + (unused.rowcount or 0)
 
 
 def erase_chat(session: Session, resident: Resident) -> int:

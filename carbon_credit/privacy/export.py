@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select
 from sqlmodel import Session
 
+from carbon_credit import residents
 from carbon_credit.platform import clock
 from carbon_credit.platform.database import read_session
 from carbon_credit.platform.i18n import MESSAGES, normalise_locale, translate
@@ -25,6 +26,8 @@ from carbon_credit.privacy.export_tables import Source, sources
 
 FORMAT = "carbon-credit-personal-data/1"
 CHUNK_ROWS = 500  # rows fetched per round trip and written per piece of the JSON stream
+# Where an audit entry keeps the staff member's reason (a lock, an opening; a review's note).
+REASON_KEYS = ("reason", "review_note", "decision_note")
 
 
 @dataclass(frozen=True)
@@ -112,18 +115,68 @@ def data_summary(*, session: Session, resident_id: int, locale: str | None = Non
     return found
 
 
-def staff_access(*, session: Session, resident_id: int, limit: int = 20) -> list[dict[str, Any]]:
-    """The latest audit entries about the resident (who viewed or changed the account), newest first: time,
-    staff account id, action, what was touched."""
+class StaffAccess(TypedDict):
+    """One staff action on the resident's account or records, as /account/data shows it: when, the staff
+    member's display name (never a contact), what they did in the resident's words, the reason when the
+    action has one; then the audit entry's own fields, for the technical details."""
+
+    created_at: datetime
+    staff_name: str
+    what: str
+    reason: str | None
+    action: str
+    actor_id: int | None
+    target_type: str
+    target_id: int | None
+
+
+def staff_access(
+    *, session: Session, resident_id: int, limit: int = 20, locale: str | None = None
+) -> list[StaffAccess]:
+    """The latest staff actions on the resident's account or one of their rows, newest first: who (their
+    display name; "the platform" for an automatic one), what in plain words, why. The resident's own
+    actions (a profile correction) are in their export, not here. Words in ``locale``, else the resident's
+    language."""
     source = next(s for s in sources() if s.name == "staff_access")
     table = source.table
+    staff = residents.Resident.__table__.alias("staff")
     query = (
-        select(table.c.created_at, table.c.actor_id, table.c.action, table.c.target_type, table.c.target_id)
-        .where(source.match(resident_id))
+        select(
+            *(table.c.created_at, table.c.actor_id, table.c.action, table.c.target_type, table.c.target_id),
+            table.c.after,
+            staff.c.display_name,
+        )
+        .outerjoin(staff, staff.c.id == table.c.actor_id)
+        .where(source.match(resident_id), or_(table.c.actor_id.is_(None), table.c.actor_id != resident_id))
         .order_by(table.c.created_at.desc(), table.c.id.desc())
         .limit(limit)
     )
-    return [dict(row) for row in session.execute(query).mappings()]
+    locale = locale or residents.get(session=session, resident_id=resident_id).locale
+    return [_staff_entry(row, locale) for row in session.execute(query).mappings()]
+
+
+def _staff_entry(row: Any, locale: str) -> StaffAccess:
+    """One audit row in the resident's words."""
+    after = row["after"] if isinstance(row["after"], dict) else {}
+    reason = next((after[k] for k in REASON_KEYS if isinstance(after.get(k), str) and after[k]), None)
+    name = row["display_name"] if row["actor_id"] is not None else None
+    return StaffAccess(
+        created_at=row["created_at"],
+        staff_name=name or translate("staff_access.platform", locale),
+        what=translate(_what_code(row["action"], row["target_type"]), locale),
+        reason=reason,
+        action=row["action"],
+        actor_id=row["actor_id"],
+        target_type=row["target_type"],
+        target_id=row["target_id"],
+    )
+
+
+def _what_code(action: str, target_type: str) -> str:
+    for code in (f"staff_access.{action}", f"staff_access.target.{target_type}"):
+        if code in MESSAGES:
+            return code
+    return "staff_access.other"
 
 
 def _dumps(value: Any) -> str:

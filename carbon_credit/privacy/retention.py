@@ -6,17 +6,22 @@ scheduler (job ``apply-retention``); the policy table is in docs/privacy.md.
 - chat transcripts: a chat session untouched for ``CHAT_RETENTION_DAYS`` forgets its dialogue state and
   transcript, and the stored replies of the chat (idempotency records of ``chat-*`` scopes) go;
 - raw operator trip rows (``card_trips``) older than ``OPERATOR_ROWS_RETENTION_DAYS`` go; the credited
-  activities keep what the audit needs.
+  activities keep what the audit needs;
+- photo files no activity names (a deletion or retention whose process died between the commit and the
+  file's removal, an upload whose entry was refused) are removed a day after they were written;
+- inactive accounts (``inactivity.py``): a resident unused for ``INACTIVE_ACCOUNT_YEARS`` is told
+  ``INACTIVE_NOTICE_DAYS`` ahead, then pseudonymised through the erasure of a deleted account.
 
 Each rule touches only what is still there, so a second run deletes nothing more. Everything runs in the
-caller's transaction; photo files are removed only once it has committed.
+caller's transaction (an inactive account in a savepoint of its own); photo files are removed only once it
+has committed.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from carbon_credit.activities import Activity
@@ -24,20 +29,28 @@ from carbon_credit.chat import ChatSession
 from carbon_credit.platform import clock
 from carbon_credit.platform.models import IdempotencyRecord
 from carbon_credit.platform.settings import Settings
-from carbon_credit.platform.uploads import discard_photo
+from carbon_credit.platform.uploads import stored_photos
+from carbon_credit.privacy.deletion_steps import remove_after_commit
+from carbon_credit.privacy.inactivity import apply_inactivity
 from carbon_credit.transit import CardTrip
 
+ORPHAN_GRACE = timedelta(days=1)  # an upload is named by its activity well within a day
+IN_CHUNK = 500
 CHAT_SCOPES = "chat-%"  # idempotency scopes of the chat (chat-telegram, chat-web)
 
 
 def apply_retention(*, session: Session, settings: Settings, now: datetime | None = None) -> dict[str, int]:
     """Apply every retention rule as of ``now``; returns how many items each rule removed:
-    ``photos``, ``chat_sessions`` (transcripts cleared), ``chat_replies`` and ``operator_rows``."""
+    ``photos``, ``chat_sessions`` (transcripts cleared), ``chat_replies``, ``operator_rows``,
+    ``orphan_photos`` (files no activity names), ``inactive_notices`` (residents told) and
+    ``inactive_pseudonymised``."""
     now = now or clock.now()
     return {
         "photos": _photos(session, settings, now - timedelta(days=settings.photo_retention_days)),
         **_chats(session, now - timedelta(days=settings.chat_retention_days)),
         "operator_rows": _operator_rows(session, now - timedelta(days=settings.operator_rows_retention_days)),
+        "orphan_photos": _orphan_photos(session, settings, now - ORPHAN_GRACE),
+        **apply_inactivity(session=session, settings=settings, now=now),
     }
 
 
@@ -49,16 +62,20 @@ def _photos(session: Session, settings: Settings, oldest: datetime) -> int:
         return 0
     session.execute(update(Activity).where(*old).values(photo=None))
     session.flush()
-    event.listen(session, "after_commit", _remover(settings, names), once=True)
+    remove_after_commit(session, settings, names)
     return len(names)
 
 
-def _remover(settings: Settings, names: list[str]):
-    def remove(_session) -> None:
-        for name in names:
-            discard_photo(settings=settings, name=name)
-
-    return remove
+def _orphan_photos(session: Session, settings: Settings, oldest: datetime) -> int:
+    """Remove (after the commit) photo files written before ``oldest`` that no activity names."""
+    files = stored_photos(settings=settings, older_than=oldest.timestamp())
+    named: set[str] = set()
+    for start in range(0, len(files), IN_CHUNK):
+        chunk = files[start : start + IN_CHUNK]
+        named.update(session.execute(select(Activity.photo).where(Activity.photo.in_(chunk))).scalars())
+    orphans = [name for name in files if name not in named]
+    remove_after_commit(session, settings, orphans)
+    return len(orphans)
 
 
 def _chats(session: Session, oldest: datetime) -> dict[str, int]:

@@ -23,6 +23,7 @@ from carbon_credit.residents.accounts import (
     set_locale,
     signed_in,
 )
+from carbon_credit.residents.activity import mark_active
 from carbon_credit.residents.attempts import LoginAttempts
 from carbon_credit.residents.consents import (
     MIN_AGE,
@@ -34,6 +35,7 @@ from carbon_credit.residents.consents import (
     consents_of,
     has_consent,
     needs_notice,
+    require_consent,
     set_consent,
 )
 from carbon_credit.residents.contacts import mask_email, mask_phone, masked_contact
@@ -50,6 +52,12 @@ from carbon_credit.residents.models import (
 )
 from carbon_credit.residents.notices import Notice, NoticeText, current_notice, notice_versions
 from carbon_credit.residents.passwords import MAX_PASSWORD, MIN_PASSWORD
+from carbon_credit.residents.record_access import (
+    RECORD_OPENED,
+    RECORD_REASON_MAX,
+    FullRecord,
+    open_full_record,
+)
 from carbon_credit.residents.tokens import (
     MAX_ACTIVE_TOKENS,
     MAX_NAME,
@@ -127,3 +135,6 @@ __all__ = [
     "update_profile",
     "verify_password",
 ]
+__all__ += ["RECORD_OPENED", "RECORD_REASON_MAX", "FullRecord", "open_full_record"]  # full record
+__all__ += ["mark_active"]  # last activity (inactive accounts)
+__all__ += ["require_consent"]  # the one consent check (refuses with the purpose's message)

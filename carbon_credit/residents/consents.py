@@ -3,8 +3,10 @@
 Every grant and withdrawal is a ``ConsentRecord`` that is never changed (resident, purpose, granted, the
 notice version in force, channel, time); a purpose's current state is its latest record, and a purpose with
 no record is off (PIPL Art. 14, 29: separate, explicit consent). Withdrawing is one call, like granting
-(Art. 15), and takes effect at once: the features read :func:`has_consent` (or :func:`consenting` in bulk)
-at the moment they process. ``leaderboard`` and ``weekly_summary`` keep their state in the resident's
+(Art. 15), and takes effect at once: the features check :func:`require_consent` (or read :func:`has_consent`,
+:func:`consenting` in bulk) at the moment they process, and withdrawing ``card`` or ``chat`` unlinks the
+transit card or the Telegram account in the same transaction (carbon_credit.residents.consent_effects).
+``leaderboard`` and ``weekly_summary`` keep their state in the resident's
 opt-in columns, which the campaign and summary features read; switching them here sets the column and
 records the change.
 
@@ -22,6 +24,7 @@ from sqlmodel import Session
 
 from carbon_credit.platform import clock
 from carbon_credit.platform.errors import DomainError, NotFound
+from carbon_credit.residents.consent_effects import refusal, undo_on_withdrawal
 from carbon_credit.residents.models import CONSENT_CHANNELS, CONSENT_PURPOSES, ConsentRecord, Resident
 from carbon_credit.residents.notices import current_notice
 
@@ -55,11 +58,15 @@ def set_consent(
 ) -> ConsentRecord | None:
     """Grant or withdraw one purpose (``notice``: accept the current notice), recorded with the notice
     version in force; returns the new record, or None when the state already was ``granted`` (nothing
-    recorded twice). Changes of one resident are serialised by locking their row."""
+    recorded twice). Withdrawing ``card`` or ``chat`` also unlinks the card or the Telegram account (even
+    when the switch already was off). Changes of one resident are serialised by locking their row."""
     _check(purpose, granted, channel)
     resident = session.get(Resident, resident_id, with_for_update=True)
     if resident is None:
         raise NotFound(what="resident", resident_id=resident_id)
+    if not granted and undo_on_withdrawal(resident, purpose):
+        session.add(resident)
+        session.flush()
     version = current_notice(now=now).version
     latest = _latest(session, resident_id, purpose)
     if purpose == NOTICE and latest is not None and latest.notice_version == version:
@@ -101,6 +108,13 @@ def has_consent(*, session: Session, resident_id: int, purpose: str) -> bool:
     if resident is None:
         return False
     return _state(resident, purpose, _latest(session, resident_id, purpose))
+
+
+def require_consent(*, session: Session, resident_id: int, purpose: str) -> None:
+    """Refuse, with the purpose's own message (``card_consent_required``, ``transit_consent_required``...,
+    each pointing to /account/privacy), a use of personal information whose consent does not stand now."""
+    if not has_consent(session=session, resident_id=resident_id, purpose=purpose):
+        raise refusal(purpose)
 
 
 def consenting(*, session: Session, resident_ids: set[int], purpose: str) -> set[int]:

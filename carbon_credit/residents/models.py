@@ -46,6 +46,11 @@ class Resident(SQLModel, table=True):
     # Signed into every session and remember-me cookie: raising it ends them all (logout, password, lock).
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     created_at: datetime = Field(default_factory=clock.now)
+    # When the resident last signed in, used a token, chatted or recorded an activity, written at most once
+    # a Beijing day (carbon_credit/residents/activity.py); an account unused for years is pseudonymised after
+    # a notice (carbon_credit/privacy/inactivity.py), whose time is kept until the resident comes back.
+    last_active_at: datetime | None = Field(default_factory=clock.now, index=True)
+    inactivity_notice_at: datetime | None = None
 
 
 class ApiToken(SQLModel, table=True):

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from carbon_credit.platform import clock
 from carbon_credit.platform.errors import DomainError, NotFound
+from carbon_credit.residents.activity import mark_active
 from carbon_credit.residents.models import ApiToken, Resident
 
 TOKEN_PREFIX = "cc_"
@@ -123,12 +124,16 @@ def owner_of_token(*, session: Session, token: str) -> TokenOwner:
 
 def record_use(*, session: Session, token_id: int) -> None:
     """Set ``last_used_at`` to now unless it was set less than LAST_USED_GRANULARITY ago (one conditional
-    UPDATE, so concurrent requests with the same token write at most once a minute)."""
+    UPDATE, so concurrent requests with the same token write at most once a minute); the owner is marked
+    active (at most once a day, :func:`carbon_credit.residents.activity.mark_active`)."""
     now = clock.now()
     table = ApiToken.__table__
-    session.execute(
+    owner = session.execute(
         update(table)
         .where(table.c.id == token_id)
         .where((table.c.last_used_at.is_(None)) | (table.c.last_used_at < now - LAST_USED_GRANULARITY))
         .values(last_used_at=now)
-    )
+        .returning(table.c.resident_id)
+    ).scalar_one_or_none()
+    if owner is not None:
+        mark_active(session=session, resident_id=owner, now=now)

@@ -26,7 +26,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from carbon_credit import activities, ledger, notifications
+from carbon_credit import activities, ledger, notifications, registry
 from carbon_credit.activities import Activity
 from carbon_credit.platform import audit, clock
 from carbon_credit.platform.errors import DomainError, NotFound
@@ -125,6 +125,8 @@ def reject(
         return Decision(activity.id, "rejected", False)
     before = audit.snapshot(activity, AUDIT_FIELDS)
     reversed_points = take_back(session=session, activity=activity) if activity.status == "credited" else 0
+    if activity.status == "credited":  # pooled reductions: a correction, or out of a batch not verified yet
+        registry.record_correction(session=session, activity_id=activity.id, reason=reason)
     activity.status = "rejected"
     _mark_reviewed(session, activity, actor_id, now or clock.now(), note=reason)
     debt = _debt(session, activity.resident_id) if reversed_points else 0

@@ -27,8 +27,10 @@ from carbon_credit.transit.operator_imports import (
 )
 from carbon_credit.transit.scans import CheckinPreview, ScanResult, preview, scan
 from carbon_credit.transit.tap_ins import expire_stale_tap_ins, open_tap_in
+from carbon_credit.transit.trip_facts import trip_facts
 
 __all__ = [
+    "trip_facts",
     "TRIP_FILE_LIMITS",
     "TRIP_COLUMNS",
     "CardClaim",

@@ -7,6 +7,9 @@ a claim on a card that is already someone's, or a resident with no trip to name,
 administrator (:func:`decide_card_claim`, audited). A failed proof is recorded, and a resident gets
 ``MAX_FAILED_PER_DAY`` of them a day, so the trips of a card cannot be guessed by trying every stop.
 
+A claim needs the resident's consent to ``card`` when it is made and again when an administrator approves
+it (withdrawing the consent unlinks the card at once: carbon_credit.residents).
+
 The link records when ownership was proved (``Resident.transit_card_since``): operator imports credit the
 owner only with trips boarded from then on, so nobody is credited with a card's earlier trips.
 """
@@ -23,9 +26,9 @@ from sqlmodel import Session
 from carbon_credit.platform import clock, commands
 from carbon_credit.platform.errors import DomainError, NotFound
 from carbon_credit.platform.settings import Settings
-from carbon_credit.residents import Resident
+from carbon_credit.residents import Resident, has_consent, require_consent
 from carbon_credit.transit.card_models import CardClaim, CardTrip
-from carbon_credit.transit.cards import normalise_card, require_card_consent
+from carbon_credit.transit.cards import normalise_card
 
 MAX_FAILED_PER_DAY = 5
 IN_CHUNK = 500
@@ -56,7 +59,7 @@ def claim_card(
     resident = session.get(Resident, resident_id, with_for_update=True)
     if resident is None:
         raise NotFound(what="resident", resident_id=resident_id)
-    require_card_consent(session=session, resident_id=resident_id)
+    require_consent(session=session, resident_id=resident_id, purpose="card")
     if resident.transit_card == number:
         return ClaimOutcome("linked", number)
     if _waiting(session, resident_id, number) is not None:
@@ -80,7 +83,9 @@ def decide_card_claim(
     *, session: Session, actor_id: int, claim_id: int, approve: bool, idempotency_key: str
 ) -> dict:
     """An administrator approves a waiting claim (the card moves to the claimant, proved from now: earlier
-    trips stay with whoever rode them) or rejects it. Audited and idempotent by the form's key."""
+    trips stay with whoever rode them) or rejects it. Audited and idempotent by the form's key. The
+    claimant's consent to ``card`` is checked when the administrator decides: an approval after it was
+    withdrawn is refused (``card_claim_consent_withdrawn``) and changes nothing; rejecting still works."""
 
     def apply() -> commands.Change:
         claim = session.get(CardClaim, claim_id, with_for_update=True)
@@ -88,6 +93,8 @@ def decide_card_claim(
             raise NotFound("card_claim_not_found", what="card claim", claim_id=claim_id)
         if claim.status != "review":
             raise DomainError("card_claim_decided")
+        if approve and not has_consent(session=session, resident_id=claim.resident_id, purpose="card"):
+            raise DomainError("card_claim_consent_withdrawn")
         before = {"status": claim.status, "owner": _owner(session, claim.card)}
         if approve:
             _move_card(session, claim.card, claim.resident_id)

@@ -3,7 +3,8 @@ carbon_credit.transit.operator_imports). One card per resident and one resident 
 
 Residents claim a card with proof (carbon_credit.transit.card_claims); :func:`link_card` is the direct link
 an administrator confirms (or a test sets up). Linking and unlinking are naturally idempotent (the same card
-twice changes nothing).
+twice changes nothing). Linking needs the resident's consent to ``card`` (carbon_credit.residents), and
+withdrawing it unlinks the card at once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from carbon_credit.platform.errors import DomainError, NotFound
-from carbon_credit.residents import Resident, has_consent
+from carbon_credit.residents import Resident, require_consent
 
 CARD = re.compile(r"^\d{8,20}$")  # operator card numbers: 8 to 20 digits
 _SEPARATORS = re.compile(r"[\s\-]")
@@ -28,13 +29,6 @@ def normalise_card(raw: str | None) -> str:
     if not CARD.match(card) or not card.isascii():
         raise DomainError("invalid_transit_card")
     return card
-
-
-def require_card_consent(*, session: Session, resident_id: int) -> None:
-    """Refuse (``card_consent_required``, pointing to /account/privacy) linking a card for a resident whose
-    consent to ``card`` does not stand now (PIPL Art. 14, 29)."""
-    if not has_consent(session=session, resident_id=resident_id, purpose="card"):
-        raise DomainError("card_consent_required")
 
 
 def card_of(*, session: Session, resident_id: int) -> str | None:
@@ -53,7 +47,7 @@ def link_card(*, session: Session, resident_id: int, card: str, since: datetime 
     resident = session.get(Resident, resident_id, with_for_update=True)
     if resident is None:
         raise NotFound(what="resident", resident_id=resident_id)
-    require_card_consent(session=session, resident_id=resident_id)
+    require_consent(session=session, resident_id=resident_id, purpose="card")  # card_consent_required
     owner = session.execute(select(Resident.id).where(Resident.transit_card == number)).scalar_one_or_none()
     if owner is not None and owner != resident_id:
         raise DomainError("transit_card_taken")

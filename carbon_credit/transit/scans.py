@@ -31,7 +31,7 @@ from carbon_credit.activities import Activity, ActivityInput, LockedAccount, loc
 from carbon_credit.platform import clock, idempotency
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.settings import Settings
-from carbon_credit.residents import has_consent
+from carbon_credit.residents import require_consent
 from carbon_credit.stops import Stop, stop_for_token
 from carbon_credit.transit.models import TapIn
 from carbon_credit.transit.tap_ins import (
@@ -126,9 +126,11 @@ def scan(
 
 def _scan(session: Session, settings: Settings, account: LockedAccount, token: str, now: datetime):
     stop = _checked_stop(session, settings, account.resident_id, token, now)
-    if not has_consent(session=session, resident_id=account.resident_id, purpose="trips"):
-        rejection = reject(session, account.resident_id, None, None, NO_CONSENT, {}, now)
-        return _result("rejected", stop, reason=NO_CONSENT, at=now, rejection_id=rejection.id)
+    try:
+        require_consent(session=session, resident_id=account.resident_id, purpose="trips")
+    except DomainError as refused:  # transit_consent_required: kept as a rejection, without the stop
+        rejection = reject(session, account.resident_id, None, None, refused.code, {}, now)
+        return _result("rejected", stop, reason=refused.code, at=now, rejection_id=rejection.id)
     current = locked_open_tap_in(session, account.resident_id)
     if current is not None and is_stale(current, settings, now):
         return _tap_in_after_expiry(session, settings, current, stop, now)

@@ -166,9 +166,9 @@ def test_auditor_export_holds_only_the_range_and_never_a_formula(engine, setting
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["减排记录", "积分流水", "方法学与因子"]
     activities = _sheet(wb, "减排记录")
-    assert activities[0][:3] == ["记录编号", "居民编号", "显示名称"] and "减排量 (g CO2e)" in activities[0]
+    assert activities[0][:3] == ["记录编号", "居民编号", "区县"] and "减排量 (g CO2e)" in activities[0]
     assert sorted(row[0] for row in activities[1:]) == sorted(history["activities"][:3])  # not 1 December
-    assert {row[2] for row in activities[1:]} == {EVIL_NAME, "老李"}
+    assert {row[1] for row in activities[1:]} == {history["alice"], history["bob"]}
     bus = next(row for row in activities[1:] if row[0] == history["activities"][0])
     headers = activities[0]
     assert bus[headers.index("方法学编号")] and "[" in bus[headers.index("所用因子")]
@@ -181,6 +181,22 @@ def test_auditor_export_holds_only_the_range_and_never_a_formula(engine, setting
     with zipfile.ZipFile(path) as archive:
         xml = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/"))
     assert "<f>" not in xml and "<f " not in xml
+
+
+def test_the_auditor_export_shows_residents_by_pseudonymous_id_never_by_name_or_contact(
+    engine, settings, history, tmp_path
+):
+    path = tmp_path / "auditor.xlsx"
+    _auditor(engine, settings, path, date(2026, 11, 1), date(2026, 11, 30))
+    wb = openpyxl.load_workbook(path)
+    activities, ledger = _sheet(wb, "减排记录"), _sheet(wb, "积分流水")
+    for rows in (activities, ledger):
+        assert rows[0][1] == "居民编号" and "显示名称" not in rows[0]
+        assert {row[1] for row in rows[1:]} == {history["alice"], history["bob"]}
+    assert [row[2] for row in activities[1:]].count("孝南区") == 2  # the district stays, by its name
+    with zipfile.ZipFile(path) as archive:
+        text = "".join(archive.read(n).decode() for n in archive.namelist() if n.endswith(".xml"))
+    assert "evil.example" not in text and "老李" not in text and "@example.org" not in text
 
 
 def test_auditor_export_streams_in_write_only_mode(engine, settings, history, tmp_path, monkeypatch):

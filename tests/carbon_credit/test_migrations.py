@@ -67,3 +67,48 @@ def test_the_points_integrity_revisions_go_down_and_up_again_with_data(engine, s
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+
+
+def test_the_last_use_is_filled_from_the_latest_of_creation_activities_tokens_and_chats(
+    engine, settings, make_resident
+):
+    """Revision 0012 gives every account the latest of its creation, its recorded activities, its tokens'
+    use and its chat sessions, so nobody who used the platform counts as unused from the upgrade on."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import update
+
+    from carbon_credit.activities import Activity, ActivityInput, record_activity
+    from carbon_credit.chat import ChatSession
+    from carbon_credit.platform.database import session_scope
+    from carbon_credit.residents import ApiToken, Resident, create_token
+
+    def moment(year: int, month: int) -> datetime:
+        return datetime(year, month, 1, 8, 30, tzinfo=UTC)
+
+    walker, chatter, newcomer = make_resident(), make_resident(), make_resident()
+    with session_scope(engine) as session:
+        for who in (walker, newcomer):
+            item = ActivityInput(who, "walking", {"steps": 9000}, "web", f"walk-{who}")
+            record_activity(session=session, settings=settings, item=item)
+        token, _ = create_token(session=session, resident_id=chatter, name="脚本")
+        session.add(ChatSession(channel="web", external_id=str(chatter), resident_id=chatter))
+        session.flush()
+        made = {walker: moment(2020, 1), chatter: moment(2020, 1), newcomer: moment(2023, 5)}
+        for who, when in made.items():
+            session.execute(update(Resident).where(Resident.id == who).values(created_at=when))
+        for who, when in ((walker, moment(2021, 6)), (newcomer, moment(2022, 2))):
+            session.execute(update(Activity).where(Activity.resident_id == who).values(created_at=when))
+        session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=moment(2022, 3)))
+        chats = update(ChatSession).where(ChatSession.resident_id == chatter)
+        session.execute(chats.values(updated_at=moment(2021, 1)))
+
+    command.downgrade(alembic_config(engine), "0011")
+    migrate(engine)
+
+    with read_session(engine) as session:
+        found = dict(session.execute(select(Resident.id, Resident.last_active_at)).all())
+        notices = set(session.execute(select(Resident.inactivity_notice_at)).scalars())
+    expected = {walker: moment(2021, 6), chatter: moment(2022, 3), newcomer: moment(2023, 5)}
+    assert found == expected and notices == {None}

@@ -3,6 +3,7 @@ activities and the ledger stay; a second run deletes nothing more; the daily job
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from carbon_credit.transit import CardTrip
 
 JPEG = b"\xff\xd8\xff\xe0" + b"0" * 64
 NOTHING = {"photos": 0, "chat_sessions": 0, "chat_replies": 0, "operator_rows": 0}
+NOTHING |= {"orphan_photos": 0, "inactive_notices": 0, "inactive_pseudonymised": 0}  # test_inactivity.py
 
 
 @pytest.fixture
@@ -141,3 +143,19 @@ def test_retention_periods_are_read_from_the_environment_and_must_be_positive():
             Settings.from_env({variable: "0"})
     with pytest.raises(ConfigError, match="CHAT_RETENTION_DAYS"):
         Settings().with_overrides(chat_retention_days=-1)
+
+
+def test_photo_files_no_activity_names_go_a_day_after_they_were_written(engine, config, make_resident):
+    admin, resident = make_resident(role="admin"), make_resident()
+    now = clock.now()
+    _, kept = _photo_entry(engine, config, resident, admin, "named", reviewed_at=now)
+    orphan = uploads.store_photo(settings=config, data=JPEG, filename="refused.jpg")
+    fresh = uploads.store_photo(settings=config, data=JPEG, filename="uploading.jpg")
+    folder = Path(config.upload_folder)
+    (folder / "exports").mkdir()  # another kind of file in the folder is never touched
+    for name in (kept, orphan):
+        old = (now - timedelta(days=3)).timestamp()
+        os.utime(folder / name, (old, old))
+    assert _retain(engine, config, now) == {**NOTHING, "orphan_photos": 1}
+    assert sorted(p.name for p in folder.iterdir()) == sorted([kept, fresh, "exports"])
+    assert _retain(engine, config, now) == NOTHING

@@ -44,6 +44,10 @@ POLICY = {
     "privacy_data.index": LOGIN,
     "privacy_data.export_json": LOGIN,
     "privacy_data.export_xlsx": LOGIN,
+    "privacy_data.copy_request": LOGIN,
+    "privacy_data.copy_status": LOGIN,
+    "privacy_data.copy_download": LOGIN,
+    "privacy_data.photos_zip": LOGIN,
     "rewards.catalogue": PUBLIC,
     "rewards.redeem": LOGIN,
     "rewards.my_vouchers": LOGIN,
@@ -63,6 +67,7 @@ POLICY = {
     "api.openapi": PUBLIC,
     "admin.residents_list": ADMIN,
     "admin.resident_detail": ADMIN,
+    "admin.open_record": ADMIN,
     "admin.lock_resident": ADMIN,
     "admin.unlock_resident": ADMIN,
 }

@@ -121,5 +121,6 @@ def test_the_page_shows_the_staff_who_changed_the_account(client, two, engine, m
     client.post("/logout", data={"csrf_token": client.csrf_token("/")})
     client.submit("/login", {"login": "13800138000", "password": "correct-horse-9"})
     html = client.get("/account/data").get_data(as_text=True)
-    assert "查看或更改过你账号的工作人员" in html and html.count(f"<td>#{admin}</td>") == 2
-    assert "<td>你的账号<details>" in html
+    looked = html.split('data-testid="staff-access"')[1]
+    assert "查看或更改过你账号的工作人员" in html and looked.count('data-testid="staff-name"') == 2
+    assert "锁定了你的账号" in looked and "解锁了你的账号" in looked and f"#{admin}" in looked

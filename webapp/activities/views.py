@@ -12,11 +12,11 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
-from carbon_credit import activities, campaigns, residents, review, stops
+from carbon_credit import activities, campaigns, residents, review, transit
 from carbon_credit.activities import ACTIVITY_STATUSES, RESIDENT_BEHAVIOURS, ActivityInput
 from carbon_credit.platform import clock, uploads
 from carbon_credit.platform.database import read_session, session_scope
-from carbon_credit.platform.errors import DomainError, NotFound
+from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import co2_text, message, translate
 from quantification import choices, get_methodology
 from webapp.context import engine, settings
@@ -232,8 +232,7 @@ def activity(id: int):
     locale = current_locale()
     with read_session(engine()) as db:
         found = activities.activity_of(session=db, resident_id=current_user.id, activity_id=id)
-        names = _stop_names(db, found, locale)
-        passed = _stops_passed(db, found)
+        names, passed = transit.trip_facts(session=db, details=found.details, locale=locale)
     methodology = get_methodology(found.methodology_id, found.methodology_version)
     level = activities.policy_for(found.behaviour).levels.get(found.evidence)
     return render_template(
@@ -243,28 +242,6 @@ def activity(id: int):
         methodology=methodology,
         words=activities.explain(found, locale, stop_names=names, stops_passed=passed),
     )
-
-
-def _stop_names(db, found, locale: str) -> dict[int, str]:
-    """The names of a trip's stops (kept by id in the activity's details), in the page's language."""
-    names = {}
-    for key in ("from_stop_id", "to_stop_id"):
-        stop_id = (found.details or {}).get(key)
-        if isinstance(stop_id, int):
-            try:
-                stop = stops.get_stop(session=db, stop_id=stop_id)
-            except NotFound:
-                continue
-            names[stop_id] = stop.name_en if locale == "en" else stop.name_zh
-    return names
-
-
-def _stops_passed(db, found) -> int | None:
-    """How many stops a QR trip moved along its route, for the activity's sentence."""
-    ends = [(found.details or {}).get(key) for key in ("from_stop_id", "to_stop_id")]
-    if not all(isinstance(end, int) for end in ends):
-        return None
-    return stops.stops_between(session=db, from_stop_id=ends[0], to_stop_id=ends[1])
 
 
 @bp.get("/activities/<int:id>/photo")

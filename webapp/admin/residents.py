@@ -1,6 +1,7 @@
-"""Admin: residents' accounts, listed with their contacts masked (PIPL), and locking or unlocking one, with
-the reason; service: carbon_credit.residents (``set_active``: audited, idempotent; a lock ends every session
-of the account at once)."""
+"""Admin: residents' accounts, listed with their contacts masked (PIPL), locking or unlocking one with the
+reason, and opening one's full record with a reason; service: carbon_credit.residents (``set_active`` and
+``open_full_record``: audited, idempotent; a lock ends every session of the account at once). The full
+record is only ever on the answer to the opening's POST: never in the session, never cached."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from webapp.context import engine
 from webapp.forms import Form, KeyedForm
 from webapp.i18n import current_locale
 
+NO_STORE = {"Cache-Control": "no-store"}  # an account's page: no browser or proxy keeps a copy
+
 
 class SearchForm(Form):
     """The search, read from the query string (a GET form: no CSRF token, nothing changes)."""
@@ -37,6 +40,16 @@ class LockForm(KeyedForm):
 
     reason = TextAreaField(
         _l("Reason for locking"), validators=[DataRequired(), Length(max=residents.LOCK_REASON_MAX)]
+    )
+
+
+class OpenRecordForm(KeyedForm):
+    """Open the full record: the reason is required, kept in the audit log and shown to the resident."""
+
+    reason = TextAreaField(
+        _l("Why do you need the full contacts?"),
+        validators=[DataRequired(), Length(max=residents.RECORD_REASON_MAX)],
+        id="record-reason",  # the lock form on the same page has its own "reason"
     )
 
 
@@ -77,21 +90,60 @@ def unlock_resident(resident_id: int):
     return _set_active(resident_id, UnlockForm(), active=True)
 
 
-def _page(resident_id: int, form: KeyedForm | None = None, error: str | None = None, status: int = 200):
+@bp.post("/residents/<int:resident_id>/record")
+def open_record(resident_id: int):
+    """Open the account's full record with a reason (audited; the resident sees it on /account/data): the
+    contacts in full on this answer only, which no cache keeps."""
+    form = OpenRecordForm()
+    if not form.validate_on_submit():
+        return _page(resident_id, opener=form, error=_expired(form), status=400)
+    try:
+        with session_scope(engine()) as db:
+            record = residents.open_full_record(
+                session=db,
+                actor_id=current_user.id,
+                resident_id=resident_id,
+                reason=form.reason.data,
+                idempotency_key=form.idempotency_key.data,
+            )
+    except DomainError as failure:
+        return _page(resident_id, opener=form, error=message(failure, current_locale()), status=400)
+    return _page(resident_id, record=record)
+
+
+def _page(
+    resident_id: int,
+    form: KeyedForm | None = None,
+    error: str | None = None,
+    status: int = 200,
+    *,
+    opener: OpenRecordForm | None = None,
+    record: residents.FullRecord | None = None,
+):
     with read_session(engine()) as db:
         account = residents.profile(session=db, resident_id=resident_id)
     if form is None:
         form = UnlockForm(formdata=None) if not account.is_active else LockForm(formdata=None)
-    own = account.id == current_user.id
-    page = render_template("admin/residents/detail.html", account=account, form=form, own=own, error=error)
-    return page, status
+    page = render_template(
+        "admin/residents/detail.html",
+        account=account,
+        form=form,
+        opener=opener or OpenRecordForm(formdata=None),
+        record=record,
+        own=account.id == current_user.id,
+        error=error,
+    )
+    return page, status, NO_STORE
+
+
+def _expired(form: KeyedForm) -> str | None:
+    expired = form.csrf_token.errors or form.idempotency_key.errors
+    return _("The form has expired. Please try again.") if expired else None
 
 
 def _set_active(resident_id: int, form: KeyedForm, *, active: bool):
     if not form.validate_on_submit():
-        expired = form.csrf_token.errors or form.idempotency_key.errors
-        error = _("The form has expired. Please try again.") if expired else None
-        return _page(resident_id, form, error, 400)
+        return _page(resident_id, form, _expired(form), 400)
     try:
         with session_scope(engine()) as db:
             residents.set_active(

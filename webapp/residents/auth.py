@@ -107,11 +107,19 @@ class RegisterForm(Form):
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
     )
-    # Consent (carbon_credit.residents.consents): the age check, the notice shown, the trips switch (off).
+    # Consent (carbon_credit.residents.consents): the age check, the notice shown, the trips switch and the
+    # optional switches below, each off unless the resident turns it on.
     birth_year = StringField(_l("Year of birth (e.g. 1990)"), validators=[Length(max=4)])
     notice_version = HiddenField()
     accept_notice = BooleanField(_l("I have read and accept the privacy notice"))
     trips = BooleanField(_l("Record my transit trips (stops and times) to earn points for them"))
+    card = BooleanField(_l("Link my transit card so the operator's trips on it can be credited."))
+    photos = BooleanField(_l("Keep the photos I send with an activity until it has been reviewed."))
+    chat = BooleanField(_l("Link my Telegram or chat account so I can record and ask by chat."))
+
+
+OPTIONAL_SWITCHES = ("card", "photos", "chat")
+"""The switches registration offers beside trips (carbon_credit.residents.SWITCHES), recorded on "web"."""
 
 
 class PasswordForm(Form):
@@ -174,6 +182,8 @@ def login():
             error = message(failure, current_locale())
             status = 429 if failure.code == "login_backoff" else 400
         else:
+            with session_scope(engine()) as db:
+                residents.mark_active(session=db, resident_id=found.id)
             start = START_PAGES.get(found.role)
             target = safe_next(request.args.get("next"), url_for(start) if start else None)
             _sign_in(found, form.remember.data)
@@ -187,9 +197,9 @@ def login():
 @limiter.limit(lambda: settings().login_rate_limit, methods=["POST"])
 def register():
     """Create a resident account (mobile number or e-mail, password, display name, district, year of birth,
-    the privacy notice accepted, the transit-trips consent if chosen). Anyone who may be under 14 is refused
-    politely before anything is created. The answer is the same whether or not the login already had an
-    account: a redirect to the login page, signed out, with the same words."""
+    the privacy notice accepted, the transit-trips, card, photos and chat consents if chosen). Anyone who
+    may be under 14 is refused politely before anything is created. The answer is the same whether or not
+    the login already had an account: a redirect to the login page, signed out, with the same words."""
     form = RegisterForm()
     with read_session(engine()) as db:
         districts = residents.districts(session=db)
@@ -203,7 +213,7 @@ def register():
         year = (form.birth_year.data or "").strip()
         try:
             with session_scope(engine()) as db:
-                residents.register(
+                created = residents.register(
                     session=db,
                     settings=settings(),
                     login=form.login.data,
@@ -216,6 +226,7 @@ def register():
                     channel="web",
                     locale=current_locale(),
                 )
+                _grant_chosen(db, created, form)
         except DomainError as failure:
             error = message(failure, current_locale())
         else:
@@ -224,6 +235,15 @@ def register():
     status = 400 if form.is_submitted() else 200
     form.notice_version.data = notice.version  # the notice this page shows is the one accepted
     return render_template("auth/register.html", form=form, error=error, notice=notice), status
+
+
+def _grant_chosen(db, created, form: RegisterForm) -> None:
+    """Record the optional switches turned on at registration (nothing for a login that had an account)."""
+    for purpose in OPTIONAL_SWITCHES if created is not None else ():
+        if getattr(form, purpose).data:
+            residents.set_consent(
+                session=db, resident_id=created.id, purpose=purpose, granted=True, channel="web"
+            )
 
 
 @bp.post("/logout")

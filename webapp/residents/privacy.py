@@ -40,6 +40,12 @@ SWITCHES = {
     "leaderboard": (_l("Leaderboards"), _l("Show my display name on campaign leaderboards.")),
     "weekly_summary": (_l("Weekly summary"), _l("Send me a weekly summary of my points.")),
 }
+# What turning a switch off does at once, said before the switch (carbon_credit.residents.consent_effects).
+WHEN_OFF = {
+    "trips": _l("Turning this off stops recording and crediting your trips at once."),
+    "card": _l("Turning this off unlinks your transit card at once."),
+    "chat": _l("Turning this off unlinks your Telegram account at once."),
+}
 # Pages a resident who has yet to accept a new notice may still reach: exercising a right (a copy of the
 # data, deleting the account) never waits for accepting a new notice.
 UNGATED = {
@@ -82,7 +88,8 @@ def notice():
 @bp.route("/account/privacy", methods=["GET", "POST"])
 @login_required
 def settings():
-    """Each consent switch with what it allows, and every change below; a change takes effect at once."""
+    """Each consent switch with what it allows and what turning it off undoes (the card, the Telegram link),
+    and every change below; a change takes effect at once."""
     form = ConsentForm()
     if form.validate_on_submit():
         changed = 0
@@ -100,7 +107,12 @@ def settings():
     for purpose, granted in consents.state.items():
         getattr(form, purpose).data = granted
     return render_template(
-        "privacy/settings.html", form=form, consents=consents, switches=SWITCHES, labels=_labels()
+        "privacy/settings.html",
+        form=form,
+        consents=consents,
+        switches=SWITCHES,
+        when_off=WHEN_OFF,
+        labels=_labels(),
     )
 
 

@@ -32,10 +32,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chat_help": {
         "zh_Hans": "直接用文字告诉我您做了什么，或点击下面的按钮。\n" + EXAMPLES_ZH + "\n"
         "命令：/balance 积分 · /history 最近记录 · /rewards 奖励 · /redeem 兑换 · /stats 统计 · "
-        "/lang 语言 · /cancel 取消 · /help 帮助",
+        "/lang 语言 · /privacy 隐私授权 · /cancel 取消 · /help 帮助",
         "en": "Tell me in your own words what you did, or use the buttons below.\n" + EXAMPLES_EN + "\n"
         "Commands: /balance points · /history recent entries · /rewards rewards · /redeem redeem · "
-        "/stats statistics · /lang language · /cancel cancel · /help help",
+        "/stats statistics · /lang language · /privacy privacy choices · /cancel cancel · /help help",
     },
     "chat_unknown": {
         "zh_Hans": "抱歉，我没看懂。" + EXAMPLES_ZH + "也可以点击“记录低碳行为”一步步填写，或发送 /help。",

@@ -1,5 +1,6 @@
-"""A resident's copy of their data (/account/data, the JSON and Excel downloads): the name of each section
-and one sentence saying what it holds. A section without an entry here is shown by its table's name."""
+"""A resident's copy of their data (/account/data, the JSON and Excel downloads, the copy prepared in the
+background): the name of each section and one sentence saying what it holds (a section without an entry
+here is shown by its table's name), and what a copy that went says."""
 
 _SECTIONS = {
     "profile": (
@@ -104,8 +105,8 @@ _SECTIONS = {
     "export_jobs": (
         "导出任务",
         "Export jobs",
-        "你作为管理员发起的导出。",
-        "Exports you started as an administrator.",
+        "你准备的数据副本，以及你作为管理员发起的导出。",
+        "The copies of your data you asked for, and exports you started as an administrator.",
     ),
     "import_batches": (
         "导入任务",
@@ -120,3 +121,8 @@ MESSAGES: dict[str, dict[str, str]] = {}
 for _name, (_zh, _en, _about_zh, _about_en) in _SECTIONS.items():
     MESSAGES[f"privacy.section.{_name}"] = {"zh_Hans": _zh, "en": _en}
     MESSAGES[f"privacy.about.{_name}"] = {"zh_Hans": _about_zh, "en": _about_en}
+MESSAGES["copy_discarded"] = {
+    "zh_Hans": "这份数据副本已删除（超过保存期限，或账号已注销）。如有需要，请重新准备一份。",
+    "en": "This copy of your data has been deleted (it was past its keeping time, or the account was "
+    "closed). Ask for a new one if you need it.",
+}

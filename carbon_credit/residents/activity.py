@@ -1,0 +1,57 @@
+"""When a resident last used the platform (``Resident.last_active_at``), for the retention of inactive
+accounts (carbon_credit/privacy/inactivity.py): signing in, using an API token, a chat turn and recording an
+activity each call :func:`mark_active`.
+
+It writes at most once a Beijing day per resident: one conditional UPDATE that touches no row when the time
+is already from today, so a busy resident costs one write a day and concurrent requests cannot both write.
+Coming back also withdraws a pending inactivity notice (``inactivity_notice_at``): the account is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from sqlalchemy import or_, update
+from sqlalchemy.orm.util import identity_key
+from sqlmodel import Session
+
+from carbon_credit.platform import clock
+from carbon_credit.residents.models import Resident
+
+_table = Resident.__table__
+
+
+def start_of_day(moment: datetime) -> datetime:
+    """The start (00:00 Beijing time, as UTC) of the Beijing day ``moment`` falls in."""
+    return clock.as_utc(datetime.combine(clock.local_day(moment), time()))
+
+
+def mark_active(*, session: Session, resident_id: int, now: datetime | None = None) -> bool:
+    """Record that the resident used the platform at ``now`` (default: the clock) unless it is already
+    recorded for this Beijing day and no inactivity notice is pending; returns whether a row was written.
+    Runs in the caller's transaction."""
+    now = now or clock.now()
+    statement = (
+        update(_table)
+        .where(_table.c.id == resident_id)
+        .where(
+            or_(
+                _table.c.last_active_at.is_(None),
+                _table.c.last_active_at < start_of_day(now),
+                _table.c.inactivity_notice_at.is_not(None),
+            )
+        )
+        .values(last_active_at=now, inactivity_notice_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    written = session.execute(statement).rowcount or 0
+    if written:
+        _refresh(session, resident_id)
+    return written > 0
+
+
+def _refresh(session: Session, resident_id: int) -> None:
+    """A Resident already loaded in the session forgets the two columns, so it reads the new values."""
+    loaded = session.identity_map.get(identity_key(Resident, resident_id))
+    if loaded is not None:
+        session.expire(loaded, ["last_active_at", "inactivity_notice_at"])
