@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import carbon_credit.tables  # noqa: F401 - registers every table
+from carbon_credit.campaigns import CampaignInput, create_campaign
 from carbon_credit.platform import clock
 from carbon_credit.platform.database import make_engine, migrate, session_scope
 from carbon_credit.platform.settings import Settings
@@ -143,5 +144,28 @@ def make_resident(engine, settings):
                     session=session, resident_id=resident_id, purpose=purpose, granted=True, channel="web"
                 )
             return resident_id
+
+    return make
+
+
+@pytest.fixture
+def make_campaign(engine, settings, make_resident):
+    """Factory: ``make_campaign(days_left=1, budget=1_000, bonus=5)`` -> the id of a 全国低碳日 campaign
+    that started a day ago and runs ``days_left`` more days, created by an administrator as the admin page
+    does."""
+    admins: list[int] = []
+
+    def make(days_left: int = 1, budget: int = 1_000, bonus: int = 5) -> int:
+        admins[:] = admins or [make_resident(role="admin")]
+        now = clock.now()
+        data = CampaignInput(
+            "全国低碳日", "Low-Carbon Day", "low_carbon_day", now - timedelta(days=1),
+            now + timedelta(days=days_left), budget, 100, bonus,
+        )  # fmt: skip
+        with session_scope(engine) as session:
+            return create_campaign(
+                session=session, settings=settings, actor_id=admins[0], data=data,
+                idempotency_key=f"campaign-{uuid.uuid4().hex}",
+            ).id  # fmt: skip
 
     return make

@@ -67,11 +67,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         i18n,
         nav,
         observability,
+        registry,  # the public registry, donations, /account/certificates (issue 16)
         residents,
         rewards,
         stats,
         transit,
     )
+    from webapp.admin import registry as admin_registry  # noqa: F401 - /admin/registry views on admin.bp
     from webapp.residents import privacy
 
     login_manager.init_app(app)
@@ -95,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     from webapp.residents import data as resident_data  # /account/data: the resident's copy (issue 15)
 
-    for blueprint in (*blueprints, resident_data.bp):
+    for blueprint in (*blueprints, resident_data.bp, registry.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     observability.init_app(app, production=production)

@@ -33,6 +33,11 @@ SECTIONS = {
         "chat.telegram",
         "transit.card",
         "campaigns.privacy",
+        "privacy.settings",
+        "privacy_data.index",
+        "account_edit.profile",
+        "account_edit.delete",
+        "registry.my_certificates",
     ),
 }
 TAB_ROLES = ("resident", "admin")  # administrators are residents too; merchants only verify vouchers
@@ -49,6 +54,7 @@ ADMIN_SECTIONS = [
     ("admin.card_claims", _l("Transit card claims")),
     ("admin.residents_list", _l("Residents")),
     ("admin.exports", _l("Excel exports")),
+    ("admin.registry", _l("Registry of reductions")),
     ("admin.audit_log", _l("Audit log")),
     ("rewards.verify", _l("Verify a voucher")),
 ]

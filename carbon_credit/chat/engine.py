@@ -28,6 +28,7 @@ from carbon_credit.chat import (
     flows,
     linking,
     privacy_chat,
+    registry_chat,
     replies,
     rewards_chat,
     sessions,
@@ -53,6 +54,7 @@ ACCOUNT_COMMANDS = {
     "rewards": rewards_chat.catalogue,
     "redeem": rewards_chat.catalogue,
     "privacy": privacy_chat.overview,
+    "donate": registry_chat.offer,
 }
 COMMAND_BUTTONS = {*ACCOUNT_COMMANDS, "start", "help", "cancel", "lang"}
 YES = {"yes", "y", "ok", "confirm", "确认", "是", "好", "好的", "对"}
@@ -144,6 +146,8 @@ def _on_button(turn: Turn, data: str) -> list[Reply]:
         return rewards_chat.choose(turn, arg)
     if name == "consent":
         return privacy_chat.pressed(turn, arg)
+    if name == "give":
+        return registry_chat.choose(turn, arg)
     return _bad(turn)
 
 

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from carbon_credit import campaigns
 from carbon_credit.activities import RESIDENT_BEHAVIOURS, ActivityInput, Admission, preview, record_activity
-from carbon_credit.chat import privacy_chat, replies, rewards_chat, transit_chat
+from carbon_credit.chat import privacy_chat, registry_chat, replies, rewards_chat, transit_chat
 from carbon_credit.chat.nlu import parse_amount
 from carbon_credit.chat.replies import AMOUNT_FIELD, CHOICE_FIELD, button
 from carbon_credit.chat.turn import Turn
@@ -205,6 +205,8 @@ def _again(turn: Turn, pending: dict) -> list[Reply]:
     said = turn.say("chat_preview_expired", minutes=PREVIEW_MINUTES)
     if pending["kind"] == "redeem":
         return [said, *rewards_chat.choose(turn, str(pending["reward_id"]))]
+    if pending["kind"] == "donate":
+        return [said, *registry_chat.again(turn, pending)]
     if pending["kind"] == "consent":
         expired_consent = turn.say("chat_consent_expired", minutes=PREVIEW_MINUTES)
         return privacy_chat.ask(turn, pending["purpose"], [expired_consent])
@@ -217,6 +219,8 @@ def _execute(turn: Turn, action: dict, *, first: bool) -> list[Reply]:
         return rewards_chat.redeem_confirmed(turn, action, first=first)
     if action["kind"] == "consent":
         return privacy_chat.confirmed(turn, action, first=first)
+    if action["kind"] == "donate":
+        return registry_chat.donated(turn, action, first=first)
     item = ActivityInput(
         resident_id=turn.resident.id,
         behaviour=action["behaviour"],

@@ -15,7 +15,7 @@ from decimal import Decimal
 COMMANDS: dict[str, str] = {
     "start": "start", "balance": "balance", "points": "balance", "history": "history", "rewards": "rewards",
     "redeem": "redeem", "stats": "stats", "lang": "lang", "language": "lang", "help": "help",
-    "cancel": "cancel", "privacy": "privacy",
+    "cancel": "cancel", "privacy": "privacy", "donate": "donate",
 }  # fmt: skip
 """``/name`` (lower case, without ``@BotName``) -> intent."""
 
@@ -42,11 +42,11 @@ _PLAIN: dict[str, tuple[str, ...]] = {
     "stats": ("统计", "我的统计", "减排", "我的减排", "数据", "stats", "statistics", "my stats"),
     "lang": ("语言", "切换语言", "language", "lang"),
     "start": ("开始", "start"),
+    "donate": ("捐赠积分", "捐积分", "积分捐赠", "捐赠", "donate", "donate points", "donation"),
     "privacy": (
         "隐私设置", "隐私", "我的授权", "授权", "授权设置", "隐私授权", "我的隐私", "我的隐私设置",
-        "隐私选项",
-        "privacy", "privacy settings", "my privacy", "my privacy settings", "my consents", "consents",
-        "my privacy choices", "privacy choices",
+        "隐私选项", "privacy", "privacy settings", "my privacy", "my privacy settings", "my consents",
+        "consents", "my privacy choices", "privacy choices",
     ),
 }  # fmt: skip
 

@@ -53,7 +53,14 @@ from carbon_credit.registry.reconciliation import Reconciliation, reconcile
 from carbon_credit.registry.records import EXPORT_COLUMNS, pseudonym, record_rows, records_csv, records_xlsx
 from carbon_credit.registry.retirements import retire
 from carbon_credit.registry.revenue import allocate_revenue, allocations_of, points_for_fen
-from carbon_credit.registry.sales import grams_from_tonnes, sales_of, sell, tonnes_text, yuan_text
+from carbon_credit.registry.sales import (
+    grams_from_tonnes,
+    sales_of,
+    sell,
+    tonnes_text,
+    typed_decimal,
+    yuan_text,
+)
 
 __all__ = [
     "BATCH_STATUSES",
@@ -108,6 +115,7 @@ __all__ = [
     "events",
     "grams_for_points",
     "grams_from_tonnes",
+    "typed_decimal",
     "open_event",
     "points_for_fen",
     "retire",

@@ -9,6 +9,7 @@ rewards budget (revenue.py). Every market command runs through :func:`command`.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -23,15 +24,28 @@ from carbon_credit.registry.models import GRAMS_PER_TONNE, Batch, Sale
 MAX_GRAMS = 10**15  # a billion tonnes: far beyond any batch, within BIGINT
 MAX_FEN = 10**15
 _batches = Batch.__table__
+THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")  # 1,234,567.5
+
+
+def typed_decimal(text: str | Decimal | None) -> Decimal:
+    """A number as staff type it, exactly: ``1234.5``, ``1,234.5`` (commas only as thousands separators:
+    ``1,5`` is not read as 15), full-width digits; anything else is NaN."""
+    typed = str(text if text is not None else "").strip()
+    if "," in typed:
+        if not THOUSANDS.fullmatch(typed):
+            return Decimal("NaN")
+        typed = typed.replace(",", "")
+    try:
+        return Decimal(typed)
+    except (InvalidOperation, ValueError):
+        return Decimal("NaN")
 
 
 def grams_from_tonnes(text: str | Decimal) -> int:
     """Tonnes as an administrator types them (``"1.5"``, ``"0.000001"``) as whole grams; negative, zero,
     not a number or finer than 1 g: DomainError ``registry_quantity_invalid``. Decimal, never float."""
-    try:
-        tonnes = Decimal(str(text).strip().replace(",", "")).normalize()
-    except (InvalidOperation, ValueError):
-        tonnes = Decimal("NaN")
+    tonnes = typed_decimal(text)
+    tonnes = tonnes.normalize() if tonnes.is_finite() else Decimal("NaN")
     # Finite, at most six decimals (whole grams), under 10**10 t: exact within Decimal's 28 digits.
     if not tonnes.is_finite() or tonnes.as_tuple().exponent < -6 or tonnes.adjusted() > 9:
         raise DomainError("registry_quantity_invalid", value=str(text)[:40])

@@ -150,7 +150,8 @@ def test_tonnes_are_read_exactly_as_whole_grams(typed, grams):
 
 
 @pytest.mark.parametrize(
-    "typed", ["-1", "0", "0.0000005", "1.0000001", "abc", "", "NaN", "sNaN", "Infinity", "1e30"]
+    "typed",
+    ["-1", "0", "0.0000005", "1.0000001", "abc", "", "NaN", "sNaN", "Infinity", "1e30", "1,5", "1,50,0"],
 )
 def test_a_negative_zero_or_fractional_gram_quantity_is_refused(typed):
     assert refusal(lambda: grams_from_tonnes(typed)).code == "registry_quantity_invalid"

@@ -4,39 +4,17 @@ toward the reportable total, declared ones are shown apart."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 
-from carbon_credit import campaigns
 from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.campaigns import CampaignInput
-from carbon_credit.platform import clock
 from carbon_credit.platform.database import session_scope
 
 
 @pytest.fixture
-def campaign_id(engine, settings, make_resident):
+def campaign_id(make_campaign):
     """A campaign running now (bonus 5 per activity)."""
-    now = clock.now()
-    data = CampaignInput(
-        "全国低碳日",
-        "Low-Carbon Day",
-        "low_carbon_day",
-        now - timedelta(days=1),
-        now + timedelta(days=1),
-        1_000,
-        100,
-        5,
-    )
-    with session_scope(engine) as session:
-        return campaigns.create_campaign(
-            session=session,
-            settings=settings,
-            actor_id=make_resident(role="admin"),
-            data=data,
-            idempotency_key="k",
-        ).id
+    return make_campaign()
 
 
 def walk(engine, settings, resident: int, steps: str, channel: str, key: str):

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
-from carbon_credit import campaigns
 from carbon_credit.activities import ActivityInput, record_activity
-from carbon_credit.campaigns import CampaignInput
-from carbon_credit.platform import clock
 from carbon_credit.platform.database import session_scope
 
 
@@ -68,23 +64,8 @@ def test_a_visitor_is_invited_to_register_and_the_tables_scroll_by_keyboard(clie
     assert page.count('class="table-scroll" tabindex="0" role="region"') == 3
 
 
-def test_the_landing_page_leads_to_the_running_campaign(client, engine, settings, make_resident):
-    now = clock.now()
-    data = CampaignInput(
-        "全国低碳日",
-        "Low-Carbon Day",
-        "low_carbon_day",
-        now - timedelta(days=1),
-        now + timedelta(days=1),
-        1_000,
-        100,
-        5,
-    )
+def test_the_landing_page_leads_to_the_running_campaign(client, make_campaign):
     assert 'data-testid="running-campaigns"' not in client.get("/").get_data(as_text=True)
-    with session_scope(engine) as session:
-        admin = make_resident(role="admin")
-        found = campaigns.create_campaign(
-            session=session, settings=settings, actor_id=admin, data=data, idempotency_key="k"
-        )
+    campaign_id = make_campaign()
     page = client.get("/").get_data(as_text=True)
-    assert "进行中" in page and f'href="/campaigns/{found.id}">全国低碳日</a>' in page
+    assert "进行中" in page and f'href="/campaigns/{campaign_id}">全国低碳日</a>' in page
