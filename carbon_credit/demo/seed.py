@@ -1,7 +1,8 @@
 """Demo data for the embedded default (docs/demo.md): an administrator, two residents with a week of history,
 a merchant with rewards, (demo-marked) Xiaogan bus routes with stops, a campaign running this week and one
 that has ended, and something on every staff page (a held claim, a refused scan, vouchers issued and used,
-audit entries, a bus card claim).
+audit entries, a bus card claim), and the registry: last month pooled, verified, issued, partly sold and
+retired, and a neutralisation event in progress.
 
 Everything goes through the features' own operations, placed around the platform clock's Beijing date, so
 the demo is right on any day. Loaded once (idempotent: a second run changes nothing); refused in production.
@@ -23,6 +24,7 @@ from carbon_credit.demo.people import (
     refuse_in_production,
 )
 from carbon_credit.demo.playback import play_week
+from carbon_credit.demo.registry import seed_demo_registry
 from carbon_credit.demo.rewards import seed_demo_rewards
 from carbon_credit.demo.staff import staff_morning
 from carbon_credit.demo.transit import seed_demo_transit
@@ -45,6 +47,7 @@ def seed_demo(*, session: Session, settings: Settings) -> list[DemoLogin]:
     merchant_id = person_id(session, DEMO_MERCHANT[2])
     recorded = play_week(session=session, settings=settings, people=people, merchant_id=merchant_id, now=now)
     staff_morning(session=session, settings=settings, people=people, admin_id=admin_id, recorded=recorded)
+    seed_demo_registry(session=session, settings=settings, admin_id=admin_id, people=people)
     logins = [DemoLogin(role, email, DEMO_PASSWORD) for role, _, email, _ in DEMO_PEOPLE]
     return [*logins, DemoLogin("merchant", DEMO_MERCHANT_EMAIL, DEMO_PASSWORD)]
 

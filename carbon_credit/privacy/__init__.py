@@ -30,6 +30,7 @@ from carbon_credit.privacy.export import (
     export_resident,
     json_stream,
     json_value,
+    section_about,
     section_label,
     staff_access,
 )
@@ -62,6 +63,7 @@ __all__ += [  # access and copy (export)
     "json_value",
     "owner_columns",
     "resident_columns",
+    "section_about",
     "section_label",
     "staff_access",
 ]

@@ -1,5 +1,6 @@
-"""The resident's copy as an Excel workbook: one sheet per section (the same sections, columns and values as
-the JSON), written in openpyxl's write-only mode as the rows are read, never as formulas."""
+"""The resident's copy as an Excel workbook: one sheet per section that holds rows (the same sections,
+columns and values as the JSON, which lists the empty ones too), written in openpyxl's write-only mode as the
+rows are read, never as formulas."""
 
 from __future__ import annotations
 
@@ -33,6 +34,17 @@ def _title(label: str, used: set[str]) -> str:
     return title
 
 
+def _sheet(wb: Workbook, section, used: set[str]):
+    ws = wb.create_sheet(_title(section.label, used))
+    header = []
+    for name in section.columns:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.data_type, cell.font = "s", _BOLD
+        header.append(cell)
+    ws.append(header)
+    return ws
+
+
 def export_xlsx(
     *, session: Session, resident_id: int, file: IO[bytes], locale: str | None = None
 ) -> dict[str, int]:
@@ -41,17 +53,14 @@ def export_xlsx(
     used: set[str] = set()
     written: dict[str, int] = {}
     for section in export_resident(session=session, resident_id=resident_id, locale=locale):
-        ws = wb.create_sheet(_title(section.label, used))
-        header = []
-        for name in section.columns:
-            cell = WriteOnlyCell(ws, value=name)
-            cell.data_type, cell.font = "s", _BOLD
-            header.append(cell)
-        ws.append(header)
-        count = 0
+        ws, count = None, 0
         for row in section.rows:
+            if ws is None:  # a sheet only for a section that holds something (the JSON lists them all)
+                ws = _sheet(wb, section, used)
             ws.append([_cell(ws, row[name]) for name in section.columns])
             count += 1
         written[section.name] = count
+    if not used:
+        wb.create_sheet("empty")
     wb.save(file)
     return written

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from carbon_credit import review
+from carbon_credit import registry, review
 from carbon_credit.activities import Activity
 from carbon_credit.campaigns import Campaign, active_campaigns, status
 from carbon_credit.demo import DEMO_CAMPAIGNS, WEEK, seed_demo
@@ -124,7 +124,20 @@ def test_every_staff_page_has_something_to_show(engine, settings):
         vouchers = sorted(session.execute(select(Voucher.status)).scalars())
         assert vouchers == ["issued", "used"]
         actions = sorted(session.execute(select(AuditEntry.action)).scalars())
-        assert actions == ["campaign.create", "campaign.create", "review.approve"]
+        assert [a for a in actions if not a.startswith("registry.")] == [
+            "campaign.create",
+            "campaign.create",
+            "review.approve",
+        ]
+        assert {a for a in actions if a.startswith("registry.")} == {
+            "registry.pool",
+            "registry.verify",
+            "registry.issue",
+            "registry.sell",
+            "registry.retire",
+            "registry.open_event",
+            "registry.allocate_revenue",
+        }
         assert len(card_claims_waiting(session=session)) == 1
         assert session.execute(select(TapIn).where(TapIn.status == "open")).first() is None
 
@@ -145,3 +158,51 @@ def test_the_demo_is_right_at_any_hour(engine, settings, monkeypatch, moment):
         assert {a.status for a in history} == {"credited", "pending"}
         assert status(campaign(session, RUNNING)) == "running"
         assert session.execute(select(TransitRejection)).scalars().all()[0].reason == "transit_too_fast"
+        (view,) = registry.batches(session)
+        assert view.batch.status == "issued" and view.available_grams > 0
+        assert view.batch.period_end + timedelta(days=settings.registry_review_days) < today
+        assert view.batch.period_end < today - timedelta(days=7)  # before the demo week
+        assert registry.event(session, "xiaogan-marathon").accepting
+
+
+def test_the_registry_shows_the_whole_chain_from_a_pooled_month_to_certificates(engine, settings):
+    """Issue 16: an issued batch with a sale and a retirement certificate, and a neutralisation event in
+    progress with residents' donations; the figures realistic and reconciled with the ledger."""
+    seed(engine, settings)
+    with read_session(engine) as session:
+        (view,) = registry.batches(session)
+        detail = registry.batch(session, view.batch.serial)
+        batch = detail.batch
+        assert batch.status == "issued" and batch.period_start.day == 1
+        assert (
+            detail.excluded_records == 1
+            and batch.verified_grams == batch.pooled_grams - detail.excluded_grams
+        )
+        assert 2_000_000 < batch.issued_grams < 4_000_000  # a few tonnes from a few hundred verified records
+        month = session.execute(select(Activity).where(Activity.idempotency_key.like("%:demo-month-%")))
+        month = month.scalars().all()  # the month pooled, recorded in bulk: nothing cut, held or refused
+        assert len(month) == batch.record_count + detail.excluded_records
+        assert all(a.status == "credited" and a.points == a.points_quantified for a in month)
+        pooled_residents = session.execute(select(registry.BatchRecord.resident_id).distinct()).all()
+        assert 20_000 < batch.issued_grams // len(pooled_residents) < 300_000  # tens of kg a resident
+        (sale,) = detail.sales
+        assert sale.buyer == "湖北某低碳科技有限公司" and 0 < sale.retired_grams < sale.grams
+        assert sale.price_fen * 1_000_000 // sale.grams == 4_350  # 43.50 CNY/t
+        (drawing,) = [d for d in detail.certificates if d.beneficiary == sale.buyer]
+        for_buyer = registry.certificate(session, drawing.serial)
+        assert for_buyer.buyer == sale.buyer and for_buyer.grams == sale.retired_grams
+        assert [d.batch_serial for d in for_buyer.drawn] == [batch.serial]
+        (allocation,) = registry.allocations_of(session, batch.id)
+        assert campaign(session, RUNNING).id == allocation.campaign_id and allocation.points > 0
+
+        marathon = registry.event(session, "xiaogan-marathon")
+        assert marathon.accepting and 30 <= marathon.percent <= 60
+        assert view.available_grams >= marathon.event.target_grams - marathon.event.retired_grams  # reachable
+        donations = [
+            c for c in registry.certificates_of_event(session, marathon.event.id) if c.kind == "donation"
+        ]
+        assert len(donations) == marathon.event.donors >= 3
+        assert all(c.points and c.resident_id and "孝感市民" in c.beneficiary for c in donations)
+        neighbour = session.execute(select(Resident.id).where(Resident.email == "yunmeng@demo.xiaogan.local"))
+        assert len(registry.certificates_of(session, neighbour.scalar_one())) == 1
+        assert registry.reconcile(session).ok

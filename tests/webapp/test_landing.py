@@ -48,7 +48,7 @@ def test_cli_migrates_and_seeds_demo_data_once(app):
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0
     assert figures.findall(app.test_client().get("/").get_data(as_text=True)) == after_first
-    assert 'data-testid="participants">2<' in after_first
+    assert 'data-testid="participants">32<' in after_first
 
 
 def test_form_fields_carry_no_empty_autocomplete_and_the_language_switch_says_its_language(client):

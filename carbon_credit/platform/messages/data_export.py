@@ -115,6 +115,61 @@ _SECTIONS = {
         "Imports you started as an administrator.",
     ),
     "rewards": ("商家奖品", "Merchant rewards", "你作为商家提供的奖品。", "Rewards you offer as a merchant."),
+    "registry_records": (
+        "汇集的减排量",
+        "Pooled reductions",
+        "你的哪些减排记录被汇集进减排量登记批次（核证方只看到匿名编号）。",
+        "Which of your activities were pooled into a registry batch (the verifier sees a pseudonymous id"
+        " only).",
+    ),
+    "registry_certificates": (
+        "减排证书",
+        "Certificates",
+        "你捐赠积分获得的碳中和证书，以及你作为管理员签发的注销证书。",
+        "Certificates for the points you donated, and retirements you recorded as an administrator.",
+    ),
+    "registry_batches": (
+        "减排量批次",
+        "Registry batches",
+        "你作为管理员汇集的批次。",
+        "Batches you pooled as an administrator.",
+    ),
+    "registry_sales": (
+        "减排量出售",
+        "Registry sales",
+        "你作为管理员登记的出售。",
+        "Sales you recorded as an administrator.",
+    ),
+    "registry_events": (
+        "碳中和活动",
+        "Neutralisation events",
+        "你作为管理员开设的碳中和活动。",
+        "Neutralisation events you opened as an administrator.",
+    ),
+    "registry_allocations": (
+        "收入划拨",
+        "Revenue allocations",
+        "你作为管理员把出售收入划入活动预算的记录。",
+        "Sale revenue you moved into campaign budgets as an administrator.",
+    ),
+    "registry_exclusions": (
+        "核证排除",
+        "Verifier's exclusions",
+        "核证时被排除、退回待汇集的你的减排记录。",
+        "Your activities the verifier excluded from a batch (returned to the pool).",
+    ),
+    "registry_corrections": (
+        "登记更正",
+        "Registry corrections",
+        "已登记后被撤销的你的减排记录（从下一批次中扣除）。",
+        "Your activities reversed after their batch was verified (deducted from the next batch).",
+    ),
+    "registry_certificate_parts": (
+        "证书来源批次",
+        "Certificate sources",
+        "你的证书的减排量来自哪些批次。",
+        "The batches your certificates draw from.",
+    ),
 }
 
 MESSAGES: dict[str, dict[str, str]] = {}
