@@ -155,6 +155,9 @@ def _batch_page(serial: str, error: str | None = None, status: int = 200, posted
     shown["retire"].source.choices = _sources(detail)
     shown["retire"].event.choices = [("", _("(none)"))] + [(str(e.id), e.name_zh) for e in events]
     shown["allocate"].campaign.choices = [(str(c.id), c.name_zh) for c in running]
+    for kind, form in shown.items():  # several forms on one page: ids of their own (the names stay)
+        for item in form:
+            item.id = f"{kind}-{item.name}"
     page = render_template(
         "admin/registry/batch.html", detail=detail, b=detail.batch, forms=shown, error=error, step=_step()
     )
