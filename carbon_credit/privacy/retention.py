@@ -45,11 +45,12 @@ def apply_retention(*, session: Session, settings: Settings, now: datetime | Non
     ``orphan_photos`` (files no activity names), ``inactive_notices`` (residents told) and
     ``inactive_pseudonymised``."""
     now = now or clock.now()
+    orphans = _orphan_photos(session, settings, now - ORPHAN_GRACE)  # before any photo is forgotten below
     return {
         "photos": _photos(session, settings, now - timedelta(days=settings.photo_retention_days)),
         **_chats(session, now - timedelta(days=settings.chat_retention_days)),
         "operator_rows": _operator_rows(session, now - timedelta(days=settings.operator_rows_retention_days)),
-        "orphan_photos": _orphan_photos(session, settings, now - ORPHAN_GRACE),
+        "orphan_photos": orphans,
         **apply_inactivity(session=session, settings=settings, now=now),
     }
 
