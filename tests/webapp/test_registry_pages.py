@@ -205,7 +205,7 @@ def test_the_csv_and_xlsx_say_what_the_page_says(client, engine, chain):
     rows = list(csv.DictReader(io.StringIO(text(response).lstrip("\ufeff"))))
     assert len(rows) == 1
     row = rows[0]
-    assert row["Serial"] == b.serial and row["Status"] == "issued" and row["Verifier"] == "湖北某核证机构"
+    assert row["Serial"] == b.serial and row["Status"] == "Issued" and row["Verifier"] == "湖北某核证机构"
     assert Decimal(row["Issued (t)"]) * T == b.issued_grams
     assert Decimal(row["Sold (t)"]) * T == 400 and Decimal(row["Available (t)"]) * T == view.available_grams
     with client.get("/registry.xlsx?lang=en") as response:

@@ -22,6 +22,12 @@ TONNES_FORMAT = "#,##0.000000"
 QUANTITIES = ("pooled", "verified", "issued", "sold", "retired", "available", "corrected")
 
 
+def status_words(code: str) -> str:
+    """A batch's status in the request's language (the page's words)."""
+    words = {"issued": _("Issued"), "verified": _("Verified")}
+    return words.get(code, _("Pooled, awaiting verification"))
+
+
 def headers() -> list[str]:
     """The column titles in the request's language."""
     return [
@@ -62,12 +68,12 @@ def _row(view) -> list:
         "available": view.available_grams,
         "corrected": view.corrected_grams,
     }
-    mix = "; ".join(f"{m} {v}: {_tonnes(g)} t" for m, v, g in view.mix)
+    mix = "; ".join(f"{m} {v}: {_tonnes(g):.6f} t" for m, v, g in view.mix)
     return [
         b.serial,
         b.period_start.isoformat(),
         b.period_end.isoformat(),
-        b.status,
+        status_words(b.status),
         _tonnes(view.grams),
         *(_tonnes(grams[name]) for name in QUANTITIES),
         mix,
