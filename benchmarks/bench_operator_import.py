@@ -1,27 +1,33 @@
-"""Operator trip import rate on SQLite: a CSV (or XLSX) of trips over linked cards, through the whole
-service (parse, cards, stops, QR overlap, transit rules, bulk credit, chunked commits).
+"""Operator trip import rate: a CSV (or XLSX) file of trips over linked cards, through the whole service
+(parse, cards, consent, stops, QR overlap, transit rules, card trips kept for claims, the bulk credit,
+chunked commits), on SQLite and, with ``--postgresql``, on PostgreSQL; beside the bare driver insert of the
+activity rows the import stored (bench_record.py's baseline: sqlite3 executemany, psycopg COPY).
 
     .venv/bin/python benchmarks/bench_operator_import.py [--trips 20000] [--cards 1000] [--xlsx]
+        [--postgresql postgresql://postgres@127.0.0.1:5432/test] [--no-sqlite] [--gc-freeze]
 
-Prints rows per second for a first import and for importing the same trips again (all skipped as done).
-A trip file holds at most ``transit.TRIP_FILE_LIMITS.max_rows`` trips (200,000) and 50 MB.
+Prints rows per second for a first import and for importing the same trips again (all skipped as done),
+CPU microseconds per row of this process, and the first import's ratio to the bare insert. A trip file holds
+at most ``transit.TRIP_FILE_LIMITS.max_rows`` trips (200,000) and 50 MB.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import io
-import json
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from bench_record import FREEZE_HELP, Clock, Databases, Rate, bare_rate, report, verdict
 
 from carbon_credit import transit
 from carbon_credit.platform.database import make_engine, migrate, session_scope
 from carbon_credit.platform.settings import Settings
-from carbon_credit.residents import Resident, create_resident
+from carbon_credit.residents import create_resident, set_consent
 from carbon_credit.stops import Route, RouteStop, Stop
+from carbon_credit.transit.operator_imports import CHUNK_ROWS
 
 STOPS = 40  # one bus route, a stop every 800 m
 
@@ -48,8 +54,11 @@ def seed(engine, settings: Settings, cards: int) -> list[str]:
         numbers = []
         for n in range(cards):
             resident = create_resident(session=session, settings=settings, display_name=f"乘客{n}")
-            numbers.append(f"3104{n:010d}")
-            session.get(Resident, resident.id).transit_card = numbers[-1]
+            for purpose in ("trips", "card"):  # riders who agreed to have their trips recorded
+                set_consent(
+                    session=session, resident_id=resident.id, purpose=purpose, granted=True, channel="web"
+                )
+            numbers.append(transit.link_card(session=session, resident_id=resident.id, card=f"3104{n:010d}"))
     return numbers
 
 
@@ -85,75 +94,83 @@ def file_bytes(rows: list[list[str]], xlsx: bool) -> bytes:
     return buffer.getvalue()
 
 
-def timed_import(engine, settings, data: bytes, name: str) -> tuple[float, dict]:
-    """Upload (as an administrator) and import a file; its seconds and outcome."""
-    started = time.perf_counter()
-    with session_scope(engine) as session:
-        admin = create_resident(
-            session=session, settings=settings, display_name=f"管理员 {name}", role="admin"
-        )
-        batch, _ = transit.create_batch(
-            session=session,
-            settings=settings,
-            actor_id=admin.id,
-            filename=name,
-            data=data,
-            idempotency_key=name,
-        )
-    batch = transit.process_batch(engine=engine, settings=settings, batch_id=batch.id)
-    elapsed = time.perf_counter() - started
-    return elapsed, {
-        "rows": batch.next_row,
-        "credited": batch.credited,
-        "skipped": batch.skipped,
-        "problems": len(batch.errors),
-    }
+def timed_import(engine, settings, data: bytes, name: str) -> tuple[Rate, dict]:
+    """Upload (as an administrator) and import a file; its rate (rows of the file) and outcome."""
+    clock_ = Clock()
+    with clock_.timed():
+        with session_scope(engine) as session:
+            admin = create_resident(
+                session=session, settings=settings, display_name=f"管理员 {name}", role="admin"
+            )
+            batch, _ = transit.create_batch(
+                session=session,
+                settings=settings,
+                actor_id=admin.id,
+                filename=name,
+                data=data,
+                idempotency_key=name,
+            )
+        batch = transit.process_batch(engine=engine, settings=settings, batch_id=batch.id)
+    outcome = {"credited": batch.credited, "skipped": batch.skipped, "problems": len(batch.errors)}
+    return clock_.rate(batch.next_row), outcome
+
+
+def run(dbs: Databases, args: argparse.Namespace) -> None:
+    url = dbs.url("import")
+    settings = Settings(
+        env="test", database_url=url, upload_folder=str(dbs.folder), password_hash_method="pbkdf2:sha256:1"
+    )
+    engine = make_engine(url)
+    migrate(engine)
+    cards = seed(engine, settings, args.cards)
+    rows = trip_rows(cards, args.trips, datetime.now(UTC))
+    data = file_bytes(rows, args.xlsx)
+    ext = "xlsx" if args.xlsx else "csv"
+    first, outcome = timed_import(engine, settings, data, f"trips.{ext}")
+    other = file_bytes([*rows, ["99999999", "S000", "S005", *rows[0][3:]]], args.xlsx)  # another file
+    again, repeat = timed_import(engine, settings, other, f"again.{ext}")
+    bare = bare_rate(dbs, engine, CHUNK_ROWS, residents=args.cards)
+    engine.dispose()
+    driver = "psycopg COPY (write_row)" if dbs.postgresql else "sqlite3 executemany"
+    title = (
+        f"{dbs.kind}: {args.trips:,} trips over {args.cards:,} linked cards, {ext} {len(data) / 1e6:.2f} MB;"
+        f" first import {outcome}, again {repeat}"
+    )
+    report(
+        title,
+        [
+            (f"bare {driver} of the activity rows it stored", bare),
+            ("operator import, first (file to ledger)", first),
+            ("operator import, the same trips again (all done)", again),
+        ],
+        bare,
+    )
+    verdict("import", dbs.kind, first, bare)
+    print()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--trips", type=int, default=20_000)
     parser.add_argument("--cards", type=int, default=1_000)
     parser.add_argument("--xlsx", action="store_true", help="an XLSX file instead of CSV")
+    parser.add_argument("--postgresql", help="also measure on this server (throw-away schemas)")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--gc-freeze", action="store_true", help=FREEZE_HELP)
     args = parser.parse_args()
+    if args.gc_freeze:
+        gc.freeze()
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(
-            env="test",
-            database_url=f"sqlite:///{Path(folder) / 'bench.db'}",
-            upload_folder=folder,
-            password_hash_method="pbkdf2:sha256:1000",
-        )
-        engine = make_engine(settings.database_url)
-        migrate(engine)
-        cards = seed(engine, settings, args.cards)
-        rows = trip_rows(cards, args.trips, datetime.now(UTC))
-        data = file_bytes(rows, args.xlsx)
-        ext = "xlsx" if args.xlsx else "csv"
-        first, outcome = timed_import(engine, settings, data, f"trips.{ext}")
-        other = file_bytes([*rows, ["99999999", "S000", "S005", *rows[0][3:]]], args.xlsx)  # another file
-        again, repeat = timed_import(engine, settings, other, f"again.{ext}")
-        engine.dispose()
-    print(
-        json.dumps(
-            {
-                "format": ext,
-                "trips": args.trips,
-                "cards": args.cards,
-                "file_mb": round(len(data) / 1e6, 2),
-                "first_import": {
-                    **outcome,
-                    "seconds": round(first, 2),
-                    "rows_per_s": round(args.trips / first),
-                },
-                "same_trips_again": {
-                    **repeat,
-                    "seconds": round(again, 2),
-                    "rows_per_s": round(args.trips / again),
-                },
-            },
-            indent=2,
-        )
-    )
+        if not args.no_sqlite:
+            run(Databases(Path(folder)), args)
+        if args.postgresql:
+            dbs = Databases(Path(folder), args.postgresql)
+            try:
+                run(dbs, args)
+            finally:
+                dbs.drop_all()
 
 
 if __name__ == "__main__":

@@ -112,7 +112,8 @@ def ensure_chromium() -> None:
 
 def test(args: list[str]) -> int:
     """The whole suite: ruff, then pytest twice, once on SQLite and once on PostgreSQL (every database
-    test, the web app, the browser journeys and the real processes each time). TEST_DATABASES=sqlite
+    test, the web app, the browser journeys and the real processes each time), without the loops marked
+    `slow` (`dev.py test -m slow` runs them). TEST_DATABASES=sqlite
     (or postgresql) in the environment runs one pass only."""
     ensure_chromium()
     ruff = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=ROOT)
@@ -123,7 +124,9 @@ def test(args: list[str]) -> int:
     for backend in [chosen] if chosen else ["sqlite", "postgresql"]:
         print(f"\n==== test suite on {backend} ====", flush=True)
         env = {**os.environ, "TEST_DATABASES": backend}
-        failed |= subprocess.run([str(BIN / "python"), "-m", "pytest", *args], cwd=ROOT, env=env).returncode
+        failed |= subprocess.run(
+            [str(BIN / "python"), "-m", "pytest", "-m", "not slow", *args], cwd=ROOT, env=env
+        ).returncode
     return failed
 
 

@@ -65,6 +65,7 @@ class Clock:
 
     def __init__(self) -> None:
         self.spent: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+        self.missing: set[str] = set()  # steps of STEPS this checkout does not have
 
     def wrap(self, name, fn):
         def timed(*args, **kwargs):
@@ -87,7 +88,10 @@ def instrumented(app, clock: Clock, sql: Counter):
         setattr(app, attr, clock.wrap(name, getattr(app, attr)))
     for module_name, attr in STEPS:
         module = importlib.import_module(module_name)
-        original = getattr(module, attr)
+        original = getattr(module, attr, None)
+        if original is None:  # the step was renamed or merged away: time what is still there
+            clock.missing.add(f"{module_name}.{attr}")
+            continue
         undo.append((module, attr, original))
         setattr(module, attr, clock.wrap(f"{module_name.split('.')[-1]}.{attr}", original))
     undo.append((Session, "commit", Session.commit))
@@ -156,6 +160,8 @@ def profile(app, mode: str, tokens: list[str], stops: list[str], requests: int) 
         lines.append(f"  {answers[kind]} answers {kind}, {each:.1f} SQL statements each")
     for name, (calls, spent) in sorted(clock.spent.items(), key=lambda kv: -kv[1][1]):
         lines.append(f"  {spent / requests * 1000:7.2f} ms {calls / requests:5.2f}x  {name}")
+    if clock.missing:
+        lines.append("  (not in this checkout: " + ", ".join(sorted(clock.missing)) + ")")
     return "\n".join(lines)
 
 

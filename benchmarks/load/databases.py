@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,9 +36,10 @@ def fresh_database(kind: str, workdir: Path) -> Iterator[str]:
 
 
 def init_db(root: Path, env: dict[str, str]) -> None:
-    """Migrate with the release command, as a deployment does (Procfile ``release``)."""
+    """Migrate with the release command of the checkout ``root``, as a deployment does (Procfile
+    ``release``), with the flask of the virtual environment running the harness."""
     done = subprocess.run(
-        [str(root / ".venv" / "bin" / "flask"), "--app", "webapp", "init-db"],
+        [str(Path(sys.executable).parent / "flask"), "--app", "webapp", "init-db"],
         cwd=root,
         env=env,
         capture_output=True,

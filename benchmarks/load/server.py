@@ -1,4 +1,7 @@
-"""The server under load: gunicorn with the project's gunicorn.conf.py, in production mode, on 127.0.0.1.
+"""The server under load: gunicorn with the measured checkout's gunicorn.conf.py, in production mode, on
+127.0.0.1. The checkout (``--app-root``, default this one) is put first on PYTHONPATH and is the working
+directory of every process started for it (migration, seeding, gunicorn), so a baseline worktree is measured
+with this harness and this virtual environment's packages.
 
 Relaxed for the load (and only these): ``TRANSIT_DAILY_TRIP_CAP`` and the bus/metro speed limits, because
 the load taps out milliseconds after tapping in and makes hundreds of trips per resident. Every other rule
@@ -13,10 +16,12 @@ import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 RELAXED = {
@@ -25,6 +30,7 @@ RELAXED = {
     "TRANSIT_MAX_SPEED_METRO_KMH": "1000000000",  # default 100
 }
 START_TIMEOUT_S = 90
+BIN = Path(sys.executable).parent  # the virtual environment running the harness: gunicorn, flask, python
 
 
 def free_port() -> int:
@@ -33,9 +39,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_env(database_url: str, workdir: Path, port: int, *, redis_url: str | None, log_level: str):
+def server_env(
+    database_url: str,
+    workdir: Path,
+    port: int,
+    *,
+    redis_url: str | None,
+    log_level: str,
+    app_root: Path | None = None,
+    workers: int | None = None,
+    threads: int | None = None,
+) -> dict[str, str]:
     """The environment of the web process (and of the seeding and migration, so the keys agree)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CAP_", "TRANSIT_", "REDIS_URL"))}
+    if app_root is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(app_root), *filter(None, [env.get("PYTHONPATH")])])
+    if workers:
+        env["WEB_CONCURRENCY"] = str(workers)
+    if threads:
+        env["GUNICORN_THREADS"] = str(threads)
     env.update(
         APP_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(48),
@@ -53,13 +75,20 @@ def server_env(database_url: str, workdir: Path, port: int, *, redis_url: str | 
     return env
 
 
+@dataclass(frozen=True)
+class Server:
+    base: str  # http://127.0.0.1:PORT
+    pid: int  # the gunicorn master
+    log: Path  # its output (errorlog and the app's logs)
+
+
 @contextmanager
-def gunicorn(root: Path, env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """Run gunicorn until the block ends; yields its base URL once /healthz answers."""
+def gunicorn(root: Path, env: dict[str, str], log_path: Path) -> Iterator[Server]:
+    """Run gunicorn from the checkout ``root`` until the block ends; yields it once /healthz answers."""
     base = f"http://127.0.0.1:{env['PORT']}"
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [str(root / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "webapp:create_app()"],
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "webapp:create_app()"],
             cwd=root,
             env=env,
             stdout=log,
@@ -67,7 +96,7 @@ def gunicorn(root: Path, env: dict[str, str], log_path: Path) -> Iterator[str]:
         )
         try:
             _wait_ready(base, process, log_path)
-            yield base
+            yield Server(base, process.pid, log_path)
         finally:
             process.send_signal(signal.SIGTERM)
             try:

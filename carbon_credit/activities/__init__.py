@@ -14,7 +14,8 @@ from carbon_credit.activities.claims import CLOCK_SKEW, RESIDENT_BEHAVIOURS, Act
 from carbon_credit.activities.crediting import after_credit, credit_discrepancies, credit_pending
 from carbon_credit.activities.explain import Explanation, FactorWords, explain
 from carbon_credit.activities.explain_facts import Fact, facts_in_words
-from carbon_credit.activities.history import activity_history, activity_of, summary, tree_year_kg
+from carbon_credit.activities.history import activity_history, activity_of, tree_year_kg
+from carbon_credit.activities.home import home_summary
 from carbon_credit.activities.models import ACTIVITY_STATUSES, CHANNELS, Activity, DailyRollup
 from carbon_credit.activities.policy import (
     EVIDENCE_CHANNELS,
@@ -64,6 +65,7 @@ __all__ = [
     "factor_snapshot",
     "factor_sources",
     "facts_in_words",
+    "home_summary",
     "local_day",
     "lock_account",
     "planting_moment",
@@ -75,7 +77,6 @@ __all__ = [
     "record_activity",
     "review_reason",
     "species_group",
-    "summary",
     "today_progress",
     "tree_year_kg",
     "trust_level_for",

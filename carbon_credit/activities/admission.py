@@ -127,6 +127,22 @@ def admit(
         now=now,
         own_claim=item.channel not in policy.EVIDENCE_CHANNELS,
     )
+    return decide(
+        session=session, settings=settings, item=item, claim=claim, standing=standing, district_id=district_id
+    )
+
+
+def decide(
+    *,
+    session: Session,
+    settings: Settings,
+    item: ActivityInput,
+    claim: Claim,
+    standing: caps.Standing,
+    district_id: int | None,
+) -> Admission:
+    """:func:`admit`'s decision for a claim already checked, on the standing already read (recording reads
+    it in the statement of its idempotency check, ``caps.standing_sql``)."""
     decided = _decide(item, claim, settings, standing)
     return _priced(session, [decided], [district_id])[0]
 
@@ -210,6 +226,6 @@ def _priced(session: Session, decided: list[Admission], districts: list[int | No
     ]
     campaigns.offer(session=session, facts=facts)
     return [
-        replace(a, campaign_id=f["campaign_id"] or None, bonus_points=f["bonus_points"])
+        replace(a, campaign_id=f["campaign_id"], bonus_points=f["bonus_points"]) if f["campaign_id"] else a
         for a, f in zip(decided, facts, strict=True)
     ]

@@ -10,8 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, false, func, or_, select
 from sqlmodel import Session
 
 from carbon_credit.activities import policy, trust
@@ -20,6 +21,9 @@ from carbon_credit.platform import clock
 from carbon_credit.platform.settings import Settings
 
 Group = tuple[int, str, date]  # (resident id, behaviour, local day)
+_activities = Activity.__table__
+_NAMES = ("resident_id", "behaviour", "day", "level", "today_from", "today_to", "month_from", "month_to")
+_PARAMS = {name: bindparam(name) for name in (*_NAMES, "trust_since")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,30 +68,70 @@ def standing(
     """The resident's :class:`Standing` for a claim of ``behaviour`` on ``day`` at level ``evidence``, in one
     query. ``own_claim``: also count what the resident's own claims (not evidence channels) credited today,
     whatever day they were for. The trust level is asked only for behaviours with review thresholds."""
-    credited = and_(Activity.status == "credited", Activity.behaviour == behaviour)
-    level = Activity.evidence == evidence
-    on_day = and_(credited, Activity.local_day == day)
-    start, end = _bounds(clock.local_day(now))
-    today = and_(credited, Activity.created_at >= start, Activity.created_at < end)
-    today = and_(today, Activity.channel.not_in(policy.EVIDENCE_CHANNELS)) if own_claim else false()
-    first = day.replace(day=1)
-    month = and_(credited, level, Activity.local_day >= first, Activity.local_day < _next_month(first))
+    asks_trust = asks_trust_level(behaviour)
+    params = standing_params(resident_id, behaviour, day, evidence, now)
+    row = session.connection().execute(_query(own_claim, asks_trust), params).one()
+    return standing_of(row, asks_trust)
+
+
+def asks_trust_level(behaviour: str) -> bool:
+    """Whether the behaviour's review thresholds depend on the trust level (so the standing counts it)."""
+    return behaviour in trust.BEHAVIOURS_WITH_THRESHOLDS
+
+
+@lru_cache(maxsize=8)
+def standing_sql(own_claim: bool, asks_trust: bool) -> tuple[tuple, ColumnElement[bool]]:
+    """The sums of a :class:`Standing` as columns, and the WHERE of the rows they add up, built once with
+    named parameters (:func:`standing_params`); recording reads them with its idempotency check."""
+    a, p = _activities, _PARAMS
+    credited = and_(a.c.status == "credited", a.c.behaviour == p["behaviour"])
+    level = a.c.evidence == p["level"]
+    on_day = and_(credited, a.c.local_day == p["day"])
+    today = and_(credited, a.c.created_at >= p["today_from"], a.c.created_at < p["today_to"])
+    today = and_(today, a.c.channel.not_in(sorted(policy.EVIDENCE_CHANNELS))) if own_claim else false()
+    month = and_(credited, level, a.c.local_day >= p["month_from"], a.c.local_day < p["month_to"])
     sums = [_sum(on_day), _sum(and_(on_day, level)), _sum(today), _sum(and_(today, level)), _sum(month)]
     wanted = [on_day, today, month]
-    asks_trust = behaviour in trust.BEHAVIOURS_WITH_THRESHOLDS
     if asks_trust:
-        decided = trust.decided_since(now)
-        sums += [_count(and_(decided, Activity.status == "credited"))]
-        sums += [_count(and_(decided, Activity.status == "rejected"))]
+        decided = trust.decided_after(p["trust_since"])
+        sums += [_count(and_(decided, a.c.status == "credited"))]
+        sums += [_count(and_(decided, a.c.status == "rejected"))]
         wanted.append(decided)
-    row = session.execute(select(*sums).where(Activity.resident_id == resident_id, or_(*wanted))).one()
-    figures = [int(value) for value in row]
+    return tuple(sums), and_(a.c.resident_id == p["resident_id"], or_(*wanted))
+
+
+def standing_params(resident_id: int, behaviour: str, day: date, evidence: str, now: datetime) -> dict:
+    """The parameters of :func:`standing_sql` for a claim of ``behaviour`` on ``day`` at ``evidence``."""
+    start, end = _bounds(clock.local_day(now))
+    first = day.replace(day=1)
+    return {
+        "resident_id": resident_id,
+        "behaviour": behaviour,
+        "day": day,
+        "level": evidence,
+        "today_from": start,
+        "today_to": end,
+        "month_from": first,
+        "month_to": _next_month(first),
+        "trust_since": trust.window_start(now),
+    }
+
+
+def standing_of(figures, asks_trust: bool) -> Standing:
+    """The :class:`Standing` from the values of :func:`standing_sql`'s columns, in order."""
+    figures = [int(value) for value in figures]
     level_name = trust.classify(figures[5], figures[6]) if asks_trust else trust.NORMAL
     return Standing(level_name, *figures[:5])
 
 
+@lru_cache(maxsize=8)
+def _query(own_claim: bool, asks_trust: bool):
+    sums, where = standing_sql(own_claim, asks_trust)
+    return select(*sums).where(where)
+
+
 def _sum(condition):
-    return func.coalesce(func.sum(case((condition, Activity.points), else_=0)), 0)
+    return func.coalesce(func.sum(case((condition, _activities.c.points), else_=0)), 0)
 
 
 def _count(condition):

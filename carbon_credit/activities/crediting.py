@@ -9,9 +9,10 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, null, select, update
 from sqlmodel import Session
 
 from carbon_credit import campaigns, ledger
@@ -36,28 +37,65 @@ FACTS = (
 )
 
 
-def credit_new(
-    *, session: Session, settings: Settings, activity: Activity, account: LockedAccount, offer: Offer
-) -> None:
-    """Credit a newly stored activity: its earn entry (key ``activity:<key>``) when it earns points, then,
-    unless it is held for review, its campaign bonus (``offer``) and rollups."""
-    if activity.points:
-        posting = ledger.Posting(
-            account.id,
-            activity.points,
-            "earn",
-            f"activity:{activity.idempotency_key}",
-            "activity",
-            activity.id,
-            at=activity.created_at,
-        )
-        activity.ledger_entry_id = ledger.post(session=session, posting=posting).id
-        session.flush()
-    if activity.status == "credited":
-        districts = {account.resident_id: account.district_id}
-        after_credit(
-            session=session, settings=settings, activities=[activity], districts=districts, offers=[offer]
-        )
+def store_new(*, session: Session, row: dict[str, Any], account: LockedAccount, offer: Offer) -> None:
+    """Store a newly admitted activity (``row``, its id drawn already) and credit it in the same statements:
+    its earn entry (key ``activity:<key>``) when it earns points, then, unless it is held for review, its
+    campaign bonus (``offer``, paid from the budget: ``campaigns.award``) and rollups. Sets the row's
+    ``ledger_entry_id``, ``campaign_id`` and ``bonus_points``.
+
+    PostgreSQL: one statement after the budget's (the balance move, the entries, the activity after them
+    pointing at its entry, the rollup upsert as CTEs); SQLite: the balance move, the entries, the activity,
+    the rollup (four)."""
+    postings, fact = [], None
+    row["campaign_id"], row["bonus_points"] = None, 0
+    if row["points"]:
+        key = f"activity:{row['idempotency_key']}"
+        at = row["created_at"]
+        postings.append(ledger.Posting(account.id, row["points"], "earn", key, "activity", row["id"], at=at))
+    if row["status"] == "credited":
+        fact = {**_credit_facts(row), "district_id": account.district_id or 0}
+        fact["campaign_id"], fact["bonus_points"] = offer[0] or 0, offer[1]
+        accounts = {account.resident_id: account.id}
+        postings += campaigns.award(session=session, activities=[fact], accounts=accounts, fresh=True)
+        row["campaign_id"], row["bonus_points"] = fact["campaign_id"] or None, fact["bonus_points"]
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        params = {f"a_{name}": value for name, value in row.items()}  # not column names: see _stored
+        params.update(ledger.entry_params(postings) if postings else {})
+        params.update(rollups.one_params(fact) if fact else {})
+        row["ledger_entry_id"] = conn.execute(_stored(len(postings), fact is not None), params).scalar_one()
+        return
+    row["ledger_entry_id"] = ledger.post_rows(conn, postings)[1][0] if postings else None
+    conn.execute(_INSERT, row)
+    if fact is not None:
+        conn.execute(rollups.upsert_one(conn.dialect.name), rollups.one_params(fact))
+
+
+_table = Activity.__table__
+_INSERT = insert(_table)
+_REVIEW_COLUMNS = ("reviewed_by", "reviewed_at", "review_note")  # empty on a new activity
+_COLUMNS = tuple(c.name for c in _table.columns if c.name not in _REVIEW_COLUMNS)
+
+
+@lru_cache(maxsize=8)
+def _stored(entries: int, rolled: bool):
+    """PostgreSQL: the activity row inserted after ``entries`` ledger entries (``ledger.entry_ctes``) from
+    which it takes ``ledger_entry_id``, with the rollup upsert as a CTE when ``rolled``. Its parameters are
+    named ``a_<column>``: a parameter named as a column would be added to the SET of the UPDATE in a CTE."""
+    names = [name for name in _COLUMNS if name != "ledger_entry_id"]
+    values = [bindparam(f"a_{name}", type_=_table.c[name].type) for name in names]
+    names.append("ledger_entry_id")
+    extra: list = []
+    if entries:
+        ctes = ledger.entry_ctes(entries)
+        source = select(*values, ctes[1].c.id).select_from(ctes[1])
+        extra += ctes[2:]
+    else:
+        source = select(*values, null())
+    statement = insert(_table).from_select(names, source)
+    if rolled:
+        extra.append(rollups.upsert_one("postgresql").cte("rolled"))
+    return (statement.add_cte(*extra) if extra else statement).returning(_table.c.ledger_entry_id)
 
 
 def credit_pending(

@@ -12,7 +12,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from carbon_credit import ledger
 from carbon_credit.activities.models import ACTIVITY_STATUSES, Activity
 from carbon_credit.platform.errors import InvalidActivity, NotFound
 from quantification import MethodologyDataError, get_methodology
@@ -84,26 +83,6 @@ def activity_of(*, session: Session, resident_id: int, activity_id: int) -> Acti
     if activity is None or activity.resident_id != resident_id:
         raise NotFound(what="activity", activity_id=activity_id)
     return activity
-
-
-def summary(*, session: Session, resident_id: int) -> Summary:
-    """Balance, CO2e of credited activities (grams and tree-years), number of activities, the latest five."""
-    account_id = ledger.account_id_for(session=session, resident_id=resident_id)
-    grams, count = session.execute(
-        select(func.coalesce(func.sum(Activity.grams), 0), func.count(Activity.id)).where(
-            Activity.resident_id == resident_id, Activity.status == "credited"
-        )
-    ).one()
-    recent = session.execute(
-        select(Activity).where(Activity.resident_id == resident_id).order_by(*NEWEST_FIRST).limit(RECENT)
-    ).scalars()
-    return Summary(
-        balance=ledger.balance(session=session, account_id=account_id),
-        grams=int(grams),
-        tree_years=tree_years(int(grams)),
-        activities=int(count),
-        recent=list(recent),
-    )
 
 
 def tree_years(grams: int) -> Decimal:

@@ -3,7 +3,8 @@ review hold, daily cap, campaign bonus), store it and credit exactly what admiss
 transaction. A held entry is stored as ``pending`` with 0 points and its reason in ``note``; nothing reaches
 the ledger until it is approved (carbon_credit.review).
 
-The caller owns the transaction (``platform.database.session_scope``); these functions only flush.
+The caller owns the transaction (``platform.database.session_scope``); recording writes with Core statements
+and flushes nothing (the activity returned is in the session as if loaded).
 Idempotency keys are scoped per resident: the same key from the same resident with the same request returns
 the first activity; the same key with a different request (behaviour, inputs or details) is refused
 (IdempotencyConflict: 409 on the API).
@@ -14,17 +15,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
-from carbon_credit import residents
-from carbon_credit.activities import claims, crediting
-from carbon_credit.activities.accounts import LockedAccount, lock_account, lock_accounts
-from carbon_credit.activities.admission import Admission, admit, admit_many
+from carbon_credit import ledger, residents
+from carbon_credit.activities import bulk, caps, claims, crediting, policy
+from carbon_credit.activities.accounts import (
+    LockedAccount,
+    account_columns,
+    account_of,
+    lock_account,
+    locks_rows,
+)
+from carbon_credit.activities.admission import Admission, decide
 from carbon_credit.activities.audit_trail import factor_snapshot
 from carbon_credit.activities.claims import ActivityInput, Claim
 from carbon_credit.activities.models import Activity
@@ -32,20 +39,8 @@ from carbon_credit.activities.photo_consent import check_photo_consent
 from carbon_credit.platform import clock
 from carbon_credit.platform.errors import DomainError, IdempotencyConflict
 from carbon_credit.platform.settings import Settings
-from quantification import Result
 
-RESIDENT_CHANNELS = ("web", "bot", "api", "qr")  # not operator imports or the demo
-
-KEY_CHUNK = 500  # keys per IN (...) query
-
-
-@dataclass
-class BulkResult:
-    """What a bulk record did: ids created, keys already recorded, and row errors by position."""
-
-    created: list[int] = field(default_factory=list)
-    duplicates: list[int] = field(default_factory=list)
-    errors: list[tuple[int, DomainError]] = field(default_factory=list)
+RESIDENT_CHANNELS = ("web", "bot", "api")  # not imports or the demo; a QR trip's scan marks it (transit)
 
 
 def record_activity(
@@ -57,81 +52,97 @@ def record_activity(
     account: LockedAccount | None = None,
 ) -> Activity:
     """Record and credit one activity; the same (resident, key) twice returns the first activity.
-    ``account``: the caller already holds the lock from :func:`lock_account` in this transaction."""
+    ``account``: the caller already holds the lock from :func:`lock_account` in this transaction.
+
+    Statements: the resident marked active, the account lock (with the district), one read after it (the
+    key's first activity, the caps' sums, the trust level's counts and the new activity's id), then the
+    writes (``crediting.store_new``). On PostgreSQL the lock and the read stay two statements: under READ
+    COMMITTED a statement that waited for the lock sees other tables as of its own start. SQLite has no row
+    lock to wait for (BEGIN IMMEDIATE serialised the transaction from its start): the account is read with
+    the rest (``accounts.locks_rows``)."""
     key, now = _scoped_key(item), now or clock.now()
     if item.channel in RESIDENT_CHANNELS:  # the resident's own use (before the account: one lock order)
         residents.mark_active(session=session, resident_id=item.resident_id, now=now)
-    if account is None or account.resident_id != item.resident_id:
+    if account is not None and account.resident_id != item.resident_id:
+        account = None
+    if account is None and locks_rows(session):
         account = lock_account(session=session, resident_id=item.resident_id)
-    existing = session.execute(select(Activity).where(Activity.idempotency_key == key)).scalar_one_or_none()
-    if existing is not None:
-        return _replayed(existing, item)
+    try:
+        claim = claims.check(item, settings, now)
+    except DomainError:
+        account = account or lock_account(session=session, resident_id=item.resident_id)  # NotFound first
+        existing = _first(session, key)  # a retried key returns its activity even if refused now
+        if existing is not None:
+            return _replayed(existing, item)
+        check_photo_consent(session=session, item=item)
+        raise
+    first_id, new_id, standing, account = _read_after_lock(session, item, claim, key, now, account)
+    if first_id is not None:
+        return _replayed(session.get(Activity, first_id), item)
     check_photo_consent(session=session, item=item)
-    decided = admit(session=session, settings=settings, item=item, district_id=account.district_id, now=now)
-    activity = Activity(**_activity_row(item, decided, key, now))
-    session.add(activity)
-    session.flush()
+    decided = decide(
+        session=session, settings=settings, item=item, claim=claim, standing=standing,
+        district_id=account.district_id,
+    )  # fmt: skip
+    row = {**_activity_row(item, decided, key, now), "id": new_id}
     offer = (decided.campaign_id, decided.bonus_points)
-    crediting.credit_new(session=session, settings=settings, activity=activity, account=account, offer=offer)
-    return activity
+    crediting.store_new(session=session, row=row, account=account, offer=offer)
+    return ledger.loaded(session, Activity, {**row, **_UNREVIEWED})
+
+
+def _read_after_lock(
+    session: Session,
+    item: ActivityInput,
+    claim: Claim,
+    key: str,
+    now: datetime,
+    account: LockedAccount | None,
+) -> tuple[int | None, int, caps.Standing, LockedAccount]:
+    """One statement: the key's first activity id (or None), the new activity's id, the caps' standing and,
+    when ``account`` is None (no row lock was taken), the account."""
+    own, asks_trust = item.channel not in policy.EVIDENCE_CHANNELS, caps.asks_trust_level(item.behaviour)
+    params = caps.standing_params(item.resident_id, item.behaviour, claim.local_day, claim.evidence, now)
+    conn = session.connection()
+    read = _read(conn.dialect.name, own, asks_trust, account is None)
+    first_id, new_id, *sums = conn.execute(read, {**params, "key": key}).one()
+    if account is None:
+        account = account_of(item.resident_id, *sums[:2])
+        sums = sums[2:]
+    return first_id, new_id, caps.standing_of(sums, asks_trust), account
+
+
+_UNREVIEWED = {"reviewed_by": None, "reviewed_at": None, "review_note": None}
+_activities = Activity.__table__
+
+
+@lru_cache(maxsize=32)
+def _read(dialect: str, own_claim: bool, asks_trust: bool, with_account: bool):
+    """The read after the lock: the key's first activity (id or NULL), the new activity's id (PostgreSQL:
+    the sequence's next value; SQLite: one past the largest, under the write lock the transaction holds),
+    ``with_account``: the account id and district (``accounts.account_columns``), and the caps' sums
+    (``caps.standing_sql``)."""
+    sums, where = caps.standing_sql(own_claim, asks_trust)
+    table = _activities
+    first = select(table.c.id).where(table.c.idempotency_key == bindparam("key")).scalar_subquery()
+    if dialect == "postgresql":
+        new_id = func.nextval(func.pg_get_serial_sequence(table.name, "id"))
+    else:
+        new_id = select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
+    accounts = account_columns() if with_account else ()
+    return select(first, new_id, *accounts, *sums).where(where)
+
+
+def _first(session: Session, key: str) -> Activity | None:
+    return session.execute(select(Activity).where(Activity.idempotency_key == key)).scalar_one_or_none()
 
 
 def record_activities(
     *, session: Session, settings: Settings, items: Sequence[ActivityInput], now: datetime | None = None
-) -> BulkResult:
-    """The bulk path (operator imports, batch jobs): the same admission as :func:`record_activity`, with
-    set-based queries, one earn entry per account and multi-row inserts."""
-    outcome, now = BulkResult(), now or clock.now()
-    claimed = _new_claims(session, settings, items, now, outcome)
-    if not claimed:
-        return outcome
-    accounts = lock_accounts(session=session, resident_ids={item.resident_id for item, _, _ in claimed})
-    districts = {r: a.district_id for r, a in accounts.items()}
-    pairs = [(item, claim) for item, _, claim in claimed]
-    decided = admit_many(session=session, settings=settings, claimed=pairs, districts=districts, now=now)
-    rows = [_activity_row(item, a, key, now) for (item, key, _), a in zip(claimed, decided, strict=True)]
-    crediting.credit_batch(session, rows, {r: a.id for r, a in accounts.items()}, now)
-    ids = _insert(session, rows)
-    outcome.created.extend(ids[row["idempotency_key"]] for row in rows)
-    credited = [(row, a) for row, a in zip(rows, decided, strict=True) if a.status == "credited"]
-    crediting.after_credit(
-        session=session,
-        settings=settings,
-        activities=[{**row, "id": ids[row["idempotency_key"]]} for row, _ in credited],
-        districts=districts,
-        offers=[(a.campaign_id, a.bonus_points) for _, a in credited],
-    )
-    return outcome
-
-
-def _new_claims(
-    session: Session, settings: Settings, items: Sequence[ActivityInput], now: datetime, outcome: BulkResult
-) -> list[tuple[ActivityInput, str, Claim]]:
-    """The items not recorded before, checked; duplicates and refused rows are noted in ``outcome``."""
-    keys = [_scoped_key(item) for item in items]
-    seen = _existing_keys(session, keys)
-    memo: dict[tuple, Result] = {}  # quantify is pure: identical inputs (same stop pairs) share a result
-    claimed = []
-    for index, (item, key) in enumerate(zip(items, keys, strict=True)):
-        if key in seen:
-            outcome.duplicates.append(index)
-            continue
-        try:
-            check_photo_consent(session=session, item=item)
-            claimed.append((item, key, claims.check(item, settings, now, memo)))
-        except DomainError as error:
-            outcome.errors.append((index, error))
-            continue
-        seen.add(key)
-    return claimed
-
-
-def _insert(session: Session, rows: list[dict]) -> dict[str, int]:
-    """Core multi-row insert; ids are matched back by key, since asking RETURNING to keep parameter order
-    makes SQLAlchemy insert row by row on SQLite."""
-    table = Activity.__table__
-    inserted = session.execute(insert(table).returning(table.c.idempotency_key, table.c.id), rows)
-    return dict(inserted.all())
+) -> bulk.BulkResult:
+    """The bulk path (operator imports, batch jobs): the same admission as :func:`record_activity` for many
+    claims in one transaction, one earn entry per account (carbon_credit.activities.bulk)."""
+    keys = bulk.Keys(_scoped_key, request_digest)
+    return bulk.record_activities(session=session, settings=settings, items=items, keys=keys, now=now)
 
 
 def _replayed(existing: Activity, item: ActivityInput) -> Activity:
@@ -187,12 +198,3 @@ def _activity_row(item: ActivityInput, decided: Admission, key: str, now: dateti
         "idempotency_key": key,
         "created_at": now,
     }
-
-
-def _existing_keys(session: Session, keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(keys), KEY_CHUNK):
-        chunk = keys[start : start + KEY_CHUNK]
-        query = select(Activity.idempotency_key).where(Activity.idempotency_key.in_(chunk))
-        found.update(session.execute(query).scalars())
-    return found

@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, literal_column, select
+from sqlalchemy import bindparam, delete, func, insert, literal_column, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -32,17 +32,33 @@ def add(*, session: Session, activities: Iterable[Mapping[str, Any]], sign: int 
     Each activity is a mapping with the KEY fields plus grams, points and bonus_points."""
     totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for a in activities:
-        key = tuple(a.get(name) or 0 for name in KEY)
+        key, sums = _key_and_sums(a, sign)
         row = totals[key]
-        row[0] += sign
-        row[1] += sign * a["grams"]
-        row[2] += sign * a["points"]
-        row[3] += sign * (a.get("bonus_points") or 0)
+        for n, value in enumerate(sums):
+            row[n] += value
     if not totals:
         return 0
     values = [dict(zip(KEY + SUMS, key + tuple(sums), strict=True)) for key, sums in totals.items()]
     session.execute(_upsert(session.get_bind().dialect.name), values)
     return len(values)
+
+
+def one_params(activity: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of :func:`upsert_one` for one credited activity (``rollup_<column>``)."""
+    key, sums = _key_and_sums(activity, 1)
+    return {f"rollup_{name}": value for name, value in zip(KEY + SUMS, key + sums, strict=True)}
+
+
+@lru_cache(maxsize=4)
+def upsert_one(dialect: str):
+    """The upsert of one activity's row, with named parameters (:func:`one_params`): run on its own, or as a
+    CTE of the statement that stores the activity (PostgreSQL)."""
+    return _upsert(dialect).values({name: bindparam(f"rollup_{name}") for name in KEY + SUMS})
+
+
+def _key_and_sums(a: Mapping[str, Any], sign: int) -> tuple[tuple, tuple[int, int, int, int]]:
+    key = tuple(a.get(name) or 0 for name in KEY)
+    return key, (sign, sign * a["grams"], sign * a["points"], sign * (a.get("bonus_points") or 0))
 
 
 @lru_cache(maxsize=4)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlmodel import Session
@@ -74,7 +75,17 @@ def levels_for(
 
 def decided_since(now: datetime | None = None) -> ColumnElement[bool]:
     """SQL condition: an activity an administrator decided within the last WINDOW_DAYS days."""
-    since = (now or clock.now()) - timedelta(days=WINDOW_DAYS)
+    return decided_after(window_start(now))
+
+
+def window_start(now: datetime | None = None) -> datetime:
+    """The oldest review decision that still counts at ``now``."""
+    return (now or clock.now()) - timedelta(days=WINDOW_DAYS)
+
+
+def decided_after(since: Any) -> ColumnElement[bool]:
+    """SQL condition: an activity an administrator decided at or after ``since`` (a time or a bound
+    parameter: pre-built statements pass :func:`window_start` at run time)."""
     return and_(
         Activity.reviewed_at.is_not(None), Activity.reviewed_at >= since, Activity.reviewed_by.is_not(None)
     )

@@ -19,12 +19,12 @@ from typing import Any
 from sqlmodel import Session
 
 from carbon_credit.campaigns.models import Campaign
-from carbon_credit.campaigns.queries import open_to, running_for
+from carbon_credit.campaigns.queries import Running, open_to, running_for
 
 MAX_BONUS_PER_ACTIVITY = 5_000  # points; bounds what one activity can draw from any budget
 
 
-def bonus_for(campaign: Campaign, base_points: int) -> int:
+def bonus_for(campaign: Campaign | Running, base_points: int) -> int:
     """The bonus this campaign gives an activity worth ``base_points`` (before the budget)."""
     if base_points <= 0:
         return 0
@@ -32,7 +32,7 @@ def bonus_for(campaign: Campaign, base_points: int) -> int:
     return max(0, min(extra + campaign.bonus_points, MAX_BONUS_PER_ACTIVITY))
 
 
-def covers(campaign: Campaign, fact: dict[str, Any]) -> bool:
+def covers(campaign: Campaign | Running, fact: dict[str, Any]) -> bool:
     """Whether the campaign applies to the activity (time, behaviour, district)."""
     return (
         campaign.starts_at <= fact["occurred_at"] < campaign.ends_at
@@ -41,7 +41,7 @@ def covers(campaign: Campaign, fact: dict[str, Any]) -> bool:
     )
 
 
-def best_campaign(running: Sequence[Campaign], fact: dict[str, Any]) -> tuple[Campaign, int] | None:
+def best_campaign(running: Sequence[Running], fact: dict[str, Any]) -> tuple[Running, int] | None:
     """The overlap rule: among the covering campaigns, the largest bonus wins; a tie goes to the oldest."""
     offers = [(bonus_for(c, fact["points"]), -c.id, c) for c in running if covers(c, fact)]
     offers = [offer for offer in offers if offer[0] > 0]
@@ -54,7 +54,8 @@ def best_campaign(running: Sequence[Campaign], fact: dict[str, Any]) -> tuple[Ca
 def offer(*, session: Session, facts: Sequence[dict[str, Any]]) -> None:
     """Price each activity's bonus: set its ``campaign_id`` and ``bonus_points`` keys to the winning
     campaign and its bonus, at most what the budget has left (0 and 0 when none). ``facts`` hold
-    ``occurred_at``, ``behaviour``, ``district_id`` and the base ``points``; one query loads the campaigns."""
+    ``occurred_at``, ``behaviour``, ``district_id`` and the base ``points``. The campaigns come from the
+    per-process cache (``queries.running_for``): no query at all while it is fresh."""
     for fact in facts:
         fact["campaign_id"], fact["bonus_points"] = 0, 0
     eligible = [f for f in facts if (f.get("points") or 0) > 0]

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from carbon_credit.campaigns.bonus import MAX_BONUS_PER_ACTIVITY
 from carbon_credit.campaigns.models import CAMPAIGN_KINDS, Campaign
-from carbon_credit.campaigns.queries import get_campaign
+from carbon_credit.campaigns.queries import forget_running, get_campaign
 from carbon_credit.platform import audit, clock, commands
 from carbon_credit.platform.errors import DomainError, NotFound
 from carbon_credit.platform.settings import Settings
@@ -68,6 +68,7 @@ def create_campaign(
         return commands.Change(campaign.id, after=audit.snapshot(campaign, AUDITED))
 
     done = _run(session, actor_id, "campaign.create", idempotency_key, _asked(values), apply)
+    forget_running(session)
     return get_campaign(session=session, campaign_id=done["target_id"])
 
 
@@ -93,6 +94,7 @@ def update_campaign(
 
     asked = (campaign_id, *_asked(asdict(data)))
     _run(session, actor_id, "campaign.update", idempotency_key, asked, apply)
+    forget_running(session)
     return get_campaign(session=session, campaign_id=campaign_id)
 
 
@@ -119,6 +121,7 @@ def end_campaign(
         return commands.Change(campaign.id, before, audit.snapshot(campaign, AUDITED))
 
     _run(session, actor_id, "campaign.end", idempotency_key, (campaign_id,), apply)
+    forget_running(session)
     return get_campaign(session=session, campaign_id=campaign_id)
 
 
@@ -135,6 +138,7 @@ def add_budget(*, session: Session, campaign_id: int, points: int) -> Campaign:
         .values(budget_points=table.c.budget_points + points)
     )
     moved = session.execute(statement).rowcount == 1
+    forget_running(session)
     campaign = get_campaign(session=session, campaign_id=campaign_id)
     if not moved:
         raise DomainError("campaign_budget_invalid")

@@ -4,7 +4,7 @@ where to delete the account (the web page)."""
 from __future__ import annotations
 
 from carbon_credit import residents, stats
-from carbon_credit.activities import activity_history, summary
+from carbon_credit.activities import activity_history, home_summary
 from carbon_credit.chat import replies
 from carbon_credit.chat.turn import Turn
 from carbon_credit.chat.types import Reply
@@ -16,7 +16,7 @@ DELETE_PAGE = "/account/delete"  # webapp.residents.account_edit
 
 def balance(turn: Turn) -> list[Reply]:
     """``/balance``: the points balance."""
-    figures = summary(session=turn.db, resident_id=turn.resident.id)
+    figures = home_summary(session=turn.db, resident_id=turn.resident.id)
     return [turn.with_menu("chat_balance", points=figures.balance)]
 
 
@@ -42,7 +42,7 @@ def latest(turn: Turn) -> list[Reply]:
 
 def statistics(turn: Turn) -> list[Reply]:
     """``/stats``: the resident's own totals and the platform's."""
-    mine = summary(session=turn.db, resident_id=turn.resident.id)
+    mine = home_summary(session=turn.db, resident_id=turn.resident.id)
     everyone = stats.totals(session=turn.db)
     return [
         turn.with_menu(

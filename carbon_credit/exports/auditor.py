@@ -1,6 +1,8 @@
 """The auditor export: every activity (by Beijing day) and every ledger entry (by posting time) of a date
-range, with its methodology and factors, streamed from the database in chunks into a write-only workbook
-(memory stays flat however many rows), and the methodologies and factors sheet.
+range, with its methodology and factors, streamed from the database in chunks into an XlsxWriter workbook in
+constant-memory mode (each row goes to a temporary file as it is written: memory stays flat however many
+rows), and the methodologies and factors sheet. Strings are always text cells, never formulas
+(``sheets.streaming_book``).
 
 Residents appear by their pseudonymous id and district only (PIPL: the least personal information the
 audit needs): never a name, mobile number or e-mail address."""
@@ -13,12 +15,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import Text, cast, func, select
 from sqlmodel import Session
 
 from carbon_credit.activities import Activity
-from carbon_credit.exports.sheets import Progress, district_names, methodology_sheet, safe, sheet, wall_time
+from carbon_credit.exports.sheets import (
+    Progress,
+    district_names,
+    streaming_book,
+    streaming_methodology_sheet,
+    streaming_sheet,
+    text,
+    wall_time,
+)
 from carbon_credit.ledger import Account, LedgerEntry
 from carbon_credit.platform.i18n import normalise_locale, translate
 from carbon_credit.residents import Resident
@@ -86,24 +95,16 @@ def auditor_export(
     with the methodologies and factors sheet; returns the number of activity and ledger rows written."""
     locale = normalise_locale(locale)
     tick = _Ticker(auditor_rows(session=session, day_from=day_from, day_to=day_to), progress)
-    wb = Workbook(write_only=True)
     labels = _Labels(session, locale)
-    ws = sheet(
-        wb,
-        labels("xlsx.sheet.activities"),
-        [labels(c) for c in ACTIVITY_HEADERS],
-        (10, 10, 10, 10, 8, 8, 8, 19, 11),
-    )
-    _write_chunks(ws, _activity_rows(session, day_from, day_to, labels), tick)
-    ws = sheet(
-        wb,
-        labels("xlsx.sheet.ledger"),
-        [labels(c) for c in LEDGER_HEADERS],
-        (10, 10, 8, 10, 12, 14, 10, 24, 19),
-    )
-    _write_chunks(ws, _ledger_rows(session, *day_bounds(day_from, day_to), labels), tick)
-    methodology_sheet(wb, locale)
-    wb.save(str(path))
+    book = streaming_book(path)
+    headers = [labels(c) for c in ACTIVITY_HEADERS]
+    ws = streaming_sheet(book, labels("xlsx.sheet.activities"), headers, (10, 10, 10, 10, 8, 8, 8, 19, 11))
+    _write_rows(ws, _activity_rows(session, day_from, day_to, labels), tick)
+    headers = [labels(c) for c in LEDGER_HEADERS]
+    ws = streaming_sheet(book, labels("xlsx.sheet.ledger"), headers, (10, 10, 8, 10, 12, 14, 10, 24, 19))
+    _write_rows(ws, _ledger_rows(session, *day_bounds(day_from, day_to), labels), tick)
+    streaming_methodology_sheet(book, locale)
+    book.close()
     if progress:
         progress(tick.done, tick.done)
     return tick.done
@@ -121,16 +122,15 @@ class _Ticker:
             self.progress(self.done, max(self.total, self.done))
 
 
-def _write_chunks(ws, rows: Iterable[tuple], tick: Callable[[int], None]) -> None:
-    pending = 0
-    for row in rows:
-        ws.append([safe(ws, v) for v in row])
-        pending += 1
-        if pending == CHUNK_ROWS:
-            tick(pending)
-            pending = 0
-    if pending:
-        tick(pending)
+def _write_rows(ws, rows: Iterable[tuple], tick: Callable[[int], None]) -> None:
+    """Rows from row 1 on (under the headers), counted to ``tick`` every ``CHUNK_ROWS``."""
+    number = 0
+    for number, row in enumerate(rows, 1):
+        ws.write_row(number, 0, row)
+        if number % CHUNK_ROWS == 0:
+            tick(CHUNK_ROWS)
+    if number % CHUNK_ROWS:
+        tick(number % CHUNK_ROWS)
 
 
 class _Labels:
@@ -147,22 +147,38 @@ class _Labels:
             found = self._cache[code] = translate(code, self.locale)
         return found
 
+    def of(self, prefix: str) -> _Translated:
+        """The labels of one column's codes: ``labels.of("behaviour.")["transit"]``."""
+        return _Translated(prefix, self.locale)
+
+
+class _Translated(dict):
+    """Code -> label of one prefix, each translated on first use."""
+
+    def __init__(self, prefix: str, locale: str) -> None:
+        super().__init__()
+        self.prefix, self.locale = prefix, locale
+
+    def __missing__(self, code: str) -> str:
+        label = self[code] = translate(f"{self.prefix}{code}", self.locale)
+        return label
+
 
 def _activity_rows(session: Session, day_from: date, day_to: date, labels: _Labels) -> Iterator[tuple]:
     """One row per activity of the range, in id order, streamed in chunks."""
     factors_text: dict[str, str] = {}
-    for r in session.execute(_activity_query(day_from, day_to)):
-        text = factors_text.get(r.factors_json)
-        if text is None:
-            text = factors_text[r.factors_json] = _factors_text(json.loads(r.factors_json))
+    district = labels.district
+    behaviours, channels = labels.of("behaviour."), labels.of("stats.channel.")
+    levels, statuses = labels.of("evidence."), labels.of("stats.status.")
+    for row in session.execute(_activity_query(day_from, day_to)):
+        (activity_id, resident_id, district_id, behaviour, channel, evidence, status, occurred_at) = row[:8]
+        factors = factors_text.get(row.factors_json)
+        if factors is None:
+            factors = factors_text[row.factors_json] = _factors_text(json.loads(row.factors_json))
         yield (
-            *(r.id, r.resident_id, labels.district(r.district_id)),
-            labels(f"behaviour.{r.behaviour}"),
-            labels(f"stats.channel.{r.channel}"),
-            labels(f"evidence.{r.evidence}"),
-            labels(f"stats.status.{r.status}"),
-            *(wall_time(r.occurred_at), r.local_day, r.grams, r.points, r.bonus_points, r.campaign_id),
-            *(r.methodology_id, r.methodology_version, text, r.inputs_json, r.note, r.ledger_entry_id),
+            *(activity_id, resident_id, district(district_id), behaviours[behaviour], channels[channel]),
+            *(levels[evidence], statuses[status], wall_time(occurred_at), *row[8:15], factors),
+            *(row.inputs_json, text(row.note), row.ledger_entry_id),
         )
 
 
@@ -215,15 +231,18 @@ def _ledger_rows(session: Session, start: datetime, end: datetime, labels: _Labe
         .order_by(e.id)
         .execution_options(yield_per=CHUNK_ROWS)
     )
-    for r in session.execute(query):
+    kinds = labels.of("stats.ledger.")
+    for entry_id, resident_id, kind, points, balance, ref_type, ref_id, memo, created_at in session.execute(
+        query
+    ):
         yield (
-            r.id,
-            r.resident_id,
-            labels(f"stats.ledger.{r.kind}"),
-            r.points,
-            r.balance_after,
-            r.ref_type,
-            r.ref_id,
-            r.memo,
-            wall_time(r.created_at),
+            entry_id,
+            resident_id,
+            kinds[kind],
+            points,
+            balance,
+            ref_type,
+            ref_id,
+            text(memo),
+            wall_time(created_at),
         )

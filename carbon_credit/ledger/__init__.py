@@ -13,11 +13,13 @@ from carbon_credit.ledger.operations import (
     discrepancies,
     entries,
     lock_accounts,
+    locked_balance,
     open_account,
     post,
     post_many,
     reverse,
 )
+from carbon_credit.ledger.statements import entry_ctes, entry_params, loaded, post_rows
 
 __all__ = [
     "LEDGER_KINDS",
@@ -31,6 +33,11 @@ __all__ = [
     "open_account",
     "account_id_for",
     "lock_accounts",
+    "locked_balance",
+    "entry_ctes",
+    "entry_params",
+    "post_rows",
+    "loaded",
     "balance",
     "post",
     "post_many",

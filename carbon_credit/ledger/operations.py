@@ -18,20 +18,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from carbon_credit.ledger import statements
 from carbon_credit.ledger.models import Account, LedgerEntry
-from carbon_credit.platform import clock
 from carbon_credit.platform.errors import IdempotencyConflict, InsufficientPoints, InvalidAmount, NotFound
 
-MAX_POINTS_PER_ENTRY = 10**12
-SIGNS = {"earn": 1, "redeem": -1, "expiry": -1, "reversal": 0, "adjustment": 0}  # 0: either sign
+MAX_POINTS_PER_ENTRY = statements.MAX_POINTS_PER_ENTRY
+SIGNS = statements.SIGNS
+_validate = statements.validate
 
 _accounts = Account.__table__
 _entries = LedgerEntry.__table__
@@ -98,54 +95,50 @@ def balance(*, session: Session, account_id: int) -> int:
 
 
 def post(*, session: Session, posting: Posting) -> LedgerEntry:
-    """Post one entry and move the balance, atomically and idempotently.
+    """Post one entry and move the balance, atomically and idempotently: one statement on PostgreSQL, two
+    on SQLite (``statements.post_one``), no savepoint: a debit's refusal is the conditional UPDATE that
+    moved nothing, and a known key (a retry, or a concurrent post of it that committed first) is an INSERT
+    that did nothing, whose move is taken back in the same transaction.
 
     Raises InsufficientPoints if a debit would overdraw (a ``reversal`` never does: it leaves a debt),
     IdempotencyConflict if the key was used for a different posting, InvalidAmount for a zero, fractional or
     absurd amount.
     """
     _validate(posting)
-    if posting.points > 0:
-        return _post_credit(session, posting)
-    existing = _by_key(session, posting.idempotency_key)
-    if existing is not None:
-        return _same_or_conflict(existing, posting)
-    try:
-        with session.begin_nested():
-            new_balance = _move(session, posting.account_id, posting.points, posting.kind == "reversal")
-            entry = LedgerEntry(**_row(posting, new_balance))
-            session.add(entry)
-            session.flush()
-    except IntegrityError:
+    conn = session.connection()
+    guarded = posting.points < 0 and posting.kind != "reversal"
+    moved = statements.post_one(conn, posting, guarded)
+    if moved is None:
         existing = _by_key(session, posting.idempotency_key)
-        if existing is None:
-            raise
+        if existing is not None:
+            return _same_or_conflict(existing, posting)
+        current = balance(session=session, account_id=posting.account_id)  # NotFound for no account
+        raise InsufficientPoints(needed=-posting.points, balance=current)
+    new_balance, entry_id = moved
+    if entry_id is None:
+        statements.move(conn, posting.account_id, -posting.points)
+        existing = _by_key(session, posting.idempotency_key)
+        if existing is None:  # not reachable: the key is the only conflict target
+            raise IdempotencyConflict(key=posting.idempotency_key)
         return _same_or_conflict(existing, posting)
-    return entry
+    row = statements.entry_row(posting, new_balance)
+    return statements.loaded(session, LedgerEntry, {**row, "id": entry_id})
 
 
-def _post_credit(session: Session, posting: Posting) -> LedgerEntry:
-    """A credit cannot overdraw, so it needs no pre-check and no savepoint: move the balance (which locks the
-    row on PostgreSQL), then insert the entry with ON CONFLICT (idempotency_key) DO NOTHING. When the key
-    exists (a retry, or a concurrent post of it that committed first), the move is taken back in the same
-    transaction and the answer is as for an existing key: that entry, or IdempotencyConflict."""
-    new_balance = _move(session, posting.account_id, posting.points)
-    statement = _insert_if_new(session.get_bind().dialect.name).values(**_row(posting, new_balance))
-    entry = session.scalars(statement.returning(LedgerEntry)).one_or_none()
-    if entry is not None:
-        return entry
-    _move(session, posting.account_id, -posting.points, True)
-    existing = _by_key(session, posting.idempotency_key)
-    if existing is None:  # not reachable: the key is the only conflict target
-        raise IdempotencyConflict(key=posting.idempotency_key)
-    return _same_or_conflict(existing, posting)
+def locked_balance(*, session: Session, resident_id: int) -> tuple[int, int]:
+    """Lock the resident's account row (as :func:`lock_accounts`) and read (account id, balance) in the same
+    statement; NotFound when the resident has no account."""
+    found = session.connection().execute(_LOCKED_BALANCE, {"resident_id": resident_id}).one_or_none()
+    if found is None:
+        raise NotFound(what="account", resident_id=resident_id)
+    return found[0], found[1]
 
 
-@lru_cache(maxsize=4)
-def _insert_if_new(dialect: str):
-    """INSERT INTO ledger_entries ... ON CONFLICT (idempotency_key) DO NOTHING, for SQLite and PostgreSQL."""
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(LedgerEntry)
-    return statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
+_LOCKED_BALANCE = (
+    select(_accounts.c.id, _accounts.c.balance)
+    .where(_accounts.c.resident_id == bindparam("resident_id"))
+    .with_for_update()
+)
 
 
 def post_many(*, session: Session, postings: Sequence[Posting]) -> dict[str, int]:
@@ -171,7 +164,7 @@ def post_many(*, session: Session, postings: Sequence[Posting]) -> dict[str, int
         running = balances[account_id]
         for posting in group:
             running += posting.points
-            rows.append(_row(posting, running))
+            rows.append(statements.entry_row(posting, running))
         moves.append({"target": account_id, "delta": running - balances[account_id]})
     move = update(_accounts).where(_accounts.c.id == bindparam("target"))
     session.execute(move.values(balance=_accounts.c.balance + bindparam("delta")), moves)
@@ -234,46 +227,6 @@ def discrepancies(
         query = query.where(Account.id.in_(list(account_ids)))
     rows = session.execute(query).all()
     return [(a, b, int(s)) for a, b, s in rows if b != int(s)]
-
-
-def _validate(posting: Posting) -> None:
-    points = posting.points
-    if type(points) is not int or points == 0 or abs(points) > MAX_POINTS_PER_ENTRY:
-        raise InvalidAmount(value=points)
-    sign = SIGNS.get(posting.kind)
-    if sign is None:
-        raise InvalidAmount(value=points, kind=posting.kind)
-    if sign and (points > 0) != (sign > 0):
-        raise InvalidAmount(value=points, kind=posting.kind)
-    if not posting.idempotency_key or len(posting.idempotency_key) > 160:
-        raise IdempotencyConflict(key=posting.idempotency_key)
-
-
-def _move(session: Session, account_id: int, points: int, may_overdraw: bool = False) -> int:
-    """Atomically add ``points`` to the balance; returns the new balance or raises (a debit that would
-    overdraw, unless ``may_overdraw``: a clawback)."""
-    stmt = update(_accounts).where(_accounts.c.id == account_id).values(balance=_accounts.c.balance + points)
-    if points < 0 and not may_overdraw:
-        stmt = stmt.where(_accounts.c.balance >= -points)
-    new_balance = session.execute(stmt.returning(_accounts.c.balance)).scalar_one_or_none()
-    if new_balance is not None:
-        return new_balance
-    current = balance(session=session, account_id=account_id)  # raises NotFound for a missing account
-    raise InsufficientPoints(needed=-points, balance=current)
-
-
-def _row(posting: Posting, balance_after: int) -> dict:
-    return {
-        "account_id": posting.account_id,
-        "kind": posting.kind,
-        "points": posting.points,
-        "balance_after": balance_after,
-        "ref_type": posting.ref_type,
-        "ref_id": posting.ref_id,
-        "idempotency_key": posting.idempotency_key,
-        "memo": posting.memo,
-        "created_at": posting.at or clock.now(),
-    }
 
 
 def _by_key(session: Session, key: str) -> LedgerEntry | None:

@@ -4,6 +4,11 @@ SQLite: WAL, foreign keys, a busy timeout, and every read-write transaction open
 ``BEGIN IMMEDIATE`` so two writers can never interleave a read-modify-write (the pysqlite
 default takes the write lock late and silently loses updates; see docs/ledger.md). Read-only
 work uses :func:`read_session`, which opens a deferred transaction and does not queue behind writers.
+
+PostgreSQL: a pooled connection is pinged before use only when it has sat idle in the pool for more than
+PING_AFTER_IDLE_S (see :func:`_ping_if_idle`); a busy worker reuses its connections within milliseconds and
+pays no ping round trip, while a connection left over from before a server restart is always pinged, since
+a restart takes longer than that.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -31,7 +36,10 @@ except ImportError:  # Windows: threads still queue; processes meet SQLite's bus
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30
 PG_CONNECT_TIMEOUT_S = 5
+PING_AFTER_IDLE_S = 2.0  # shorter than any server restart or failover; longer than a busy worker's reuse
 _READ_ONLY = "carbon_read_only"
+_READ_FIRST = "carbon_read_before_writing"  # SQLite: no BEGIN; each statement reads on its own, lock-free
+_IDLE_SINCE = "carbon_idle_since"
 
 
 def normalise_url(url: str) -> str:
@@ -48,7 +56,10 @@ def make_engine(url: str, *, sqlite_busy_timeout_s: int = SQLITE_BUSY_TIMEOUT_S,
     if not url.startswith("sqlite"):
         # A server that is down answers at once; one that cannot be reached must not hold a request longer.
         kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT_S})
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, **kwargs)
+        if not kwargs.get("pool_pre_ping"):
+            _ping_if_idle(engine)
+        return engine
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +77,32 @@ def make_engine(url: str, *, sqlite_busy_timeout_s: int = SQLITE_BUSY_TIMEOUT_S,
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def _ping_if_idle(engine: Engine) -> None:
+    """Ping a pooled PostgreSQL connection at checkout only when it has been idle over PING_AFTER_IDLE_S.
+
+    ``pool_pre_ping`` pings at every checkout: one round trip per transaction, about a tenth of a request's
+    round trips once the paths are lean. A connection that fails the ping is replaced at once (the pool
+    retries the checkout on ``DisconnectionError``), so a server restart still costs no request. A connection
+    broken within the last PING_AFTER_IDLE_S of use (a failover in the middle of a burst) fails its request
+    with a disconnect error, which invalidates the pool and answers 503 (webapp/errors.py); the client retries
+    with its Idempotency-Key."""
+
+    @event.listens_for(engine.pool, "checkin")
+    def _checkin(_dbapi_conn, record) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _checkout(dbapi_conn, record, _proxy) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since <= PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError("a pooled connection idle past the ping age is gone") from error
 
 
 class _QueuedWriterConnection(sqlite3.Connection):
@@ -140,7 +177,10 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:
 
 
 def _sqlite_on_begin(conn) -> None:
-    if conn.get_execution_options().get(_READ_ONLY):
+    options = conn.get_execution_options()
+    if options.get(_READ_FIRST):
+        return  # autocommit reads until start_writing(); COMMIT and ROLLBACK of nothing send nothing
+    if options.get(_READ_ONLY):
         conn.exec_driver_sql("BEGIN")
         return
     dbapi_conn = conn.connection.dbapi_connection
@@ -155,24 +195,59 @@ def _sqlite_on_begin(conn) -> None:
         raise
 
 
+def open_session(engine: Engine, *, write: bool = True) -> Session:
+    """A session whose caller ends its transaction (commit, rollback or close): read-write, or with
+    ``write=False`` read-only (on SQLite a deferred BEGIN that takes no write lock). Objects stay readable
+    after commit. :func:`session_scope` and :func:`read_session` are the usual ways in; the web app's
+    request-wide session (webapp/context.py) uses this one."""
+    bound = engine if write else engine.execution_options(**{_READ_ONLY: True})
+    return Session(bound, expire_on_commit=False)
+
+
+def read_before_writing(session: Session) -> None:
+    """Let a read-write session's first statements read without the write lock: on SQLite they run with no
+    BEGIN (each its own read, as of its start, the way every PostgreSQL statement reads under READ
+    COMMITTED) until :func:`start_writing`, which is where BEGIN IMMEDIATE queues for the write lock; on
+    PostgreSQL it changes nothing (reads lock nothing, so one transaction is cheapest). Call it on a new
+    session, and read only until :func:`start_writing`: a write before it would commit on its own."""
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection(execution_options={_READ_FIRST: True})
+
+
+def start_writing(session: Session) -> None:
+    """End the lock-free reads of :func:`read_before_writing`, if any, so the session's next statement begins
+    the write transaction (SQLite: nothing is sent to end them)."""
+    if session.in_transaction() and session.connection().get_execution_options().get(_READ_FIRST):
+        session.commit()
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A read-write unit of work: commit on success, roll back on any exception."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with open_session(engine) as session, committing(session):
+        yield session
+
+
+@contextmanager
+def committing(session: Session) -> Iterator[Session]:
+    """Commit ``session`` when the block ends, roll it back on any exception (nothing half-written)."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """A read-only session; on SQLite it does not take the write lock. Objects stay readable after it
-    closes (closing ends the transaction without expiring them)."""
-    with Session(engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False) as session:
+    closes. It ends with COMMIT, not ROLLBACK: the same for a transaction that wrote nothing, but psycopg
+    discards its prepared statements (and sends DEALLOCATE ALL) at every ROLLBACK, so ending reads with a
+    rollback made each connection parse the hot write statements afresh (an exception still rolls back)."""
+    with open_session(engine, write=False) as session:
         yield session
+        session.commit()
 
 
 def alembic_config(engine: Engine):

@@ -4,14 +4,18 @@ activity each call :func:`mark_active`.
 
 It writes at most once a Beijing day per resident: one conditional UPDATE that touches no row when the time
 is already from today, so a busy resident costs one write a day and concurrent requests cannot both write.
+Once such a transaction has committed, the process remembers the resident as current for the day and sends
+nothing more (a write request's round trip saved; a notice is only ever sent to someone inactive for years,
+never to a resident already seen today).
 Coming back also withdraws a pending inactivity notice (``inactivity_notice_at``): the account is kept.
 """
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime, time
 
-from sqlalchemy import or_, update
+from sqlalchemy import event, or_, update
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
@@ -31,6 +35,9 @@ def mark_active(*, session: Session, resident_id: int, now: datetime | None = No
     recorded for this Beijing day and no inactivity notice is pending; returns whether a row was written.
     Runs in the caller's transaction."""
     now = now or clock.now()
+    today, engine = clock.local_day(now), _engine(session)
+    if _current(engine, today).get(resident_id) == today:
+        return False
     statement = (
         update(_table)
         .where(_table.c.id == resident_id)
@@ -47,7 +54,28 @@ def mark_active(*, session: Session, resident_id: int, now: datetime | None = No
     written = session.execute(statement).rowcount or 0
     if written:
         _refresh(session, resident_id)
+    event.listen(
+        session, "after_commit", lambda _s: _current(engine, today).__setitem__(resident_id, today), once=True
+    )
     return written > 0
+
+
+_SEEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool -> {resident id: Beijing day}
+MAX_SEEN = 200_000
+
+
+def _engine(session: Session):
+    """The database's connection pool (a session's bind may be a per-call option engine over it)."""
+    bind = session.get_bind()
+    return getattr(bind, "engine", bind).pool
+
+
+def _current(engine, today) -> dict:
+    """The residents this process saw committed as active, per database; emptied when the day changes."""
+    seen = _SEEN.setdefault(engine, {})
+    if seen and (len(seen) > MAX_SEEN or next(iter(seen.values())) != today):
+        seen.clear()
+    return seen
 
 
 def _refresh(session: Session, resident_id: int) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from werkzeug.security import generate_password_hash
-from zxcvbn import zxcvbn
 
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.settings import Settings
@@ -29,6 +28,8 @@ def check_password_rules(password: str, user_inputs: Iterable[str | None] = ()) 
     if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise DomainError("weak_password", min=MIN_PASSWORD, max=MAX_PASSWORD)
     known = [value for value in user_inputs if value]
+    from zxcvbn import zxcvbn  # loaded on first use: about 20 MB that most processes never need
+
     if zxcvbn(password, user_inputs=known)["score"] < MIN_SCORE:
         raise DomainError("easy_password")
 

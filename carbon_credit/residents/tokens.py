@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlmodel import Session
 
 from carbon_credit.platform import clock
@@ -96,27 +96,41 @@ class TokenOwner:
         return self.last_used_at is None or self.last_used_at < (now or clock.now()) - LAST_USED_GRANULARITY
 
 
+_tokens = ApiToken.__table__
+_residents = Resident.__table__
+# Built once: the token check runs on every API request (the statement cache skips recompiling, not building).
+_OWNER = (
+    select(
+        _residents.c.id,
+        _residents.c.display_name,
+        _residents.c.locale,
+        _residents.c.role,
+        _tokens.c.id,
+        _tokens.c.last_used_at,
+    )
+    .join_from(_residents, _tokens, _tokens.c.resident_id == _residents.c.id)
+    .where(
+        _tokens.c.token_hash == bindparam("token_hash"),
+        _tokens.c.revoked_at.is_(None),
+        _residents.c.is_active,
+    )
+)
+_RECORD_USE = (
+    update(_tokens)
+    .where(_tokens.c.id == bindparam("token_id"))
+    .where(or_(_tokens.c.last_used_at.is_(None), _tokens.c.last_used_at < bindparam("stale_before")))
+    .values(last_used_at=bindparam("now"))
+    .returning(_tokens.c.resident_id)
+)
+
+
 def owner_of_token(*, session: Session, token: str) -> TokenOwner:
-    """Read-only: the active owner of an unrevoked token (one joined SELECT), else ``invalid_token``."""
+    """Read-only: the active owner of an unrevoked token (one joined SELECT, in the caller's transaction:
+    the API runs it in the request's own, so a revoked token fails at once on every worker), else
+    ``invalid_token``."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise DomainError("invalid_token")
-    query = (
-        select(
-            Resident.id,
-            Resident.display_name,
-            Resident.locale,
-            Resident.role,
-            ApiToken.id,
-            ApiToken.last_used_at,
-        )
-        .join(ApiToken, ApiToken.resident_id == Resident.id)
-        .where(
-            ApiToken.token_hash == hash_token(token),
-            ApiToken.revoked_at.is_(None),
-            Resident.is_active,
-        )
-    )
-    row = session.execute(query).one_or_none()
+    row = session.execute(_OWNER, {"token_hash": hash_token(token)}).one_or_none()
     if row is None:
         raise DomainError("invalid_token")
     return TokenOwner(*row)
@@ -127,13 +141,8 @@ def record_use(*, session: Session, token_id: int) -> None:
     UPDATE, so concurrent requests with the same token write at most once a minute); the owner is marked
     active (at most once a day, :func:`carbon_credit.residents.activity.mark_active`)."""
     now = clock.now()
-    table = ApiToken.__table__
     owner = session.execute(
-        update(table)
-        .where(table.c.id == token_id)
-        .where((table.c.last_used_at.is_(None)) | (table.c.last_used_at < now - LAST_USED_GRANULARITY))
-        .values(last_used_at=now)
-        .returning(table.c.resident_id)
+        _RECORD_USE, {"token_id": token_id, "stale_before": now - LAST_USED_GRANULARITY, "now": now}
     ).scalar_one_or_none()
     if owner is not None:
         mark_active(session=session, resident_id=owner, now=now)

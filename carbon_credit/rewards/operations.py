@@ -1,10 +1,11 @@
 """Rewards: the catalogue, redeeming points for vouchers, and marking a voucher used exactly once.
 
 Concurrency (docs/ledger.md): a redemption locks the resident's account row first
-(``ledger.lock_accounts``: a PostgreSQL row lock; SQLite write transactions are already BEGIN IMMEDIATE), so
-the idempotency and per-resident limit checks are serialised per resident; the stock is taken by one
-conditional UPDATE whose row count decides, and the points by ``ledger.post`` (itself a conditional UPDATE).
-Everything runs in a savepoint inside the caller's transaction, so a refusal changes nothing.
+(``ledger.locked_balance``: a PostgreSQL row lock; SQLite write transactions are already BEGIN IMMEDIATE),
+so the idempotency, debt, limit and balance checks are serialised per resident and decided before anything
+is written; the stock is taken by one conditional UPDATE whose row count decides (the last refusal, and the
+first write), then the points are debited (``ledger.entry_ctes`` / ``ledger.post_rows``, a conditional
+UPDATE that the lock makes certain) and the voucher written. A refusal changes nothing, with no savepoint.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, literal, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from carbon_credit import ledger
 from carbon_credit.platform import clock
-from carbon_credit.platform.errors import DomainError, IdempotencyConflict, NotFound
+from carbon_credit.platform.errors import DomainError, IdempotencyConflict, InsufficientPoints, NotFound
 from carbon_credit.platform.settings import Settings
 from carbon_credit.residents import Resident
 from carbon_credit.rewards.models import Reward, Voucher
@@ -113,35 +116,86 @@ def redeem(
 
     Refusals: DomainError ``reward_unavailable``, ``out_of_stock``, ``redeem_limit_reached`` (``limit``),
     ``redeem_blocked_by_debt`` (``debt``: points taken back that were already spent, to be repaid by new
-    points first); InsufficientPoints from the ledger. The same key again (per resident) returns the same
-    voucher.
+    points first); InsufficientPoints (``needed``, ``balance``). The same key again (per resident) returns
+    the same voucher.
+
+    Statements: the account lock (with the balance), one read after it (the key's voucher, the reward, the
+    resident's vouchers of it), then, every refusal decided, the stock's conditional UPDATE (its row count
+    is the last refusal, before anything else is written) and the payment with the voucher (one statement
+    on PostgreSQL, three on SQLite). No savepoint: a refusal never follows a write.
     """
     now = now or clock.now()
     if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
         raise IdempotencyConflict(key=idempotency_key)
     scoped = f"r{resident_id}:{idempotency_key}"
-    account_id = ledger.lock_accounts(session=session, resident_ids=[resident_id])[resident_id]
-    earlier = session.execute(select(Voucher).where(Voucher.idempotency_key == scoped)).scalar_one_or_none()
-    if earlier is not None:
-        if earlier.reward_id != reward_id:
+    account_id, balance = ledger.locked_balance(session=session, resident_id=resident_id)
+    earlier_id, earlier_reward, held, found = _read_after_lock(session, resident_id, reward_id, scoped)
+    if earlier_id is not None:
+        if earlier_reward != reward_id:
             raise IdempotencyConflict(key=idempotency_key)
-        return earlier
-    owed = -ledger.balance(session=session, account_id=account_id)
-    if owed > 0:
-        raise DomainError("redeem_blocked_by_debt", debt=owed)
-    reward = get_reward(session=session, reward_id=reward_id)
-    _check_redeemable(session, reward, resident_id, now)
-    with session.begin_nested():
-        _take_one(session, reward)
-        voucher = _issue(session, reward, account_id, resident_id, scoped, now)
-    session.refresh(reward)
-    return voucher
+        return session.get(Voucher, earlier_id)
+    if balance < 0:
+        raise DomainError("redeem_blocked_by_debt", debt=-balance)
+    if found["id"] is None:
+        raise NotFound("reward_not_found", what="reward", reward_id=reward_id)
+    # In the session as if loaded (``get_reward`` then reads it without a query), with the stock just read.
+    reward = ledger.loaded(session, Reward, found)
+    set_committed_value(reward, "stock", found["stock"])
+    _check_redeemable(reward, held, balance, now)
+    stock = session.connection().execute(_TAKE_ONE, {"reward_id": reward_id}).scalar()
+    if stock is None:
+        raise DomainError("out_of_stock")
+    set_committed_value(reward, "stock", stock)  # as it now stands, without marking the reward changed
+    return _issue(session, reward, account_id, resident_id, scoped, now)
+
+
+def _read_after_lock(session: Session, resident_id: int, reward_id: int, scoped: str) -> tuple:
+    """One statement: the key's voucher (id, reward id, or None), how many of the reward the resident
+    holds, and the reward's row by column (its id None when there is no such reward)."""
+    wanted = reward_id if 0 < reward_id <= MAX_ID else 0  # an id no integer key can hold finds nothing
+    params = {"key": scoped, "reward_id": wanted, "resident_id": resident_id}
+    earlier_id, earlier_reward, held, *found = session.connection().execute(_READ, params).one()
+    return earlier_id, earlier_reward, held, dict(zip(_REWARD_COLUMNS, found, strict=True))
+
+
+_REWARD_COLUMNS = tuple(c.name for c in _rewards.columns)
+_one = select(literal(1).label("one")).subquery()
+_keyed = _vouchers.c.idempotency_key == bindparam("key")
+_READ = select(
+    select(_vouchers.c.id).where(_keyed).scalar_subquery(),
+    select(_vouchers.c.reward_id).where(_keyed).scalar_subquery(),
+    select(func.count(_vouchers.c.id))
+    .where(
+        _vouchers.c.resident_id == bindparam("resident_id"), _vouchers.c.reward_id == bindparam("reward_id")
+    )
+    .scalar_subquery(),
+    *_rewards.columns,
+).select_from(_one.outerjoin(_rewards, _rewards.c.id == bindparam("reward_id")))
+_TAKE_ONE = (
+    update(_rewards)
+    .where(_rewards.c.id == bindparam("reward_id"), _rewards.c.stock > 0)
+    .values(stock=_rewards.c.stock - 1)
+    .returning(_rewards.c.stock)
+)
+
+
+def _check_redeemable(reward: Reward, held: int, balance: int, now: datetime) -> None:
+    """The refusals decided before anything is written, in the order residents are told them."""
+    if not is_open(reward, now):
+        raise DomainError("reward_unavailable")
+    if reward.per_resident_limit and held >= reward.per_resident_limit:
+        raise DomainError("redeem_limit_reached", limit=reward.per_resident_limit)
+    if reward.stock <= 0:
+        raise DomainError("out_of_stock")
+    if balance < reward.cost:
+        raise InsufficientPoints(needed=reward.cost, balance=balance)
 
 
 def _issue(
     session: Session, reward: Reward, account_id: int, resident_id: int, scoped: str, now: datetime
 ) -> Voucher:
-    """Pay the reward's cost (one ``redeem`` ledger entry) and write the voucher it buys."""
+    """Pay the reward's cost (one ``redeem`` ledger entry) and write the voucher it buys, after the entry
+    and pointing at it (PostgreSQL: in the entry's statement)."""
     posting = ledger.Posting(
         account_id,
         -reward.cost,
@@ -151,18 +205,37 @@ def _issue(
         memo=reward.name_zh,
         at=now,
     )
-    entry = ledger.post(session=session, posting=posting)
-    voucher = Voucher(
-        code=new_code(),
-        reward_id=reward.id,
-        resident_id=resident_id,
-        ledger_entry_id=entry.id,
-        idempotency_key=scoped,
-        issued_at=now,
-    )
-    session.add(voucher)
-    session.flush()
-    return voucher
+    row = {
+        "code": new_code(),
+        "reward_id": reward.id,
+        "resident_id": resident_id,
+        "idempotency_key": scoped,
+        "status": "issued",
+        "issued_at": now,
+        "used_at": None,
+        "used_by": None,
+        "voided_at": None,
+    }
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        params = {**ledger.entry_params([posting]), **{f"v_{k}": v for k, v in row.items()}}
+        row["id"], row["ledger_entry_id"] = conn.execute(_paid_voucher(), params).one()
+    else:
+        _, (row["ledger_entry_id"],) = ledger.post_rows(conn, [posting], guarded=True)  # the lock: it moves
+        row["id"] = conn.execute(insert(_vouchers).returning(_vouchers.c.id), row).scalar_one()
+    return ledger.loaded(session, Voucher, row)
+
+
+@lru_cache(maxsize=1)
+def _paid_voucher():
+    """PostgreSQL: the guarded debit (``ledger.entry_ctes``) and the voucher inserted after its entry;
+    parameters ``v_<column>`` (never a column's name: it would join the SET of the UPDATE in the CTE)."""
+    moved, entry = ledger.entry_ctes(1, guarded=True)
+    names = [c.name for c in _vouchers.columns if c.name not in ("id", "ledger_entry_id")]
+    values = [bindparam(f"v_{n}", type_=_vouchers.c[n].type) for n in names]
+    source = select(*values, entry.c.id).select_from(entry)
+    statement = insert(_vouchers).from_select([*names, "ledger_entry_id"], source)
+    return statement.returning(_vouchers.c.id, _vouchers.c.ledger_entry_id)
 
 
 def vouchers_of(*, session: Session, resident_id: int) -> list[tuple[Voucher, Reward]]:
@@ -214,30 +287,6 @@ def use_voucher(
             "voucher_already_used", used_at=clock.local_text(voucher.used_at), used_by=voucher.used_by
         )
     return voucher, reward
-
-
-def _check_redeemable(session: Session, reward: Reward, resident_id: int, now: datetime) -> None:
-    if not is_open(reward, now):
-        raise DomainError("reward_unavailable")
-    if reward.per_resident_limit:
-        held = session.execute(
-            select(func.count(Voucher.id)).where(
-                Voucher.resident_id == resident_id, Voucher.reward_id == reward.id
-            )
-        ).scalar_one()
-        if held >= reward.per_resident_limit:
-            raise DomainError("redeem_limit_reached", limit=reward.per_resident_limit)
-
-
-def _take_one(session: Session, reward: Reward) -> None:
-    """One conditional UPDATE: atomic on SQLite and PostgreSQL; its row count says whether stock was left."""
-    taken = session.execute(
-        update(_rewards)
-        .where(_rewards.c.id == reward.id, _rewards.c.stock > 0)
-        .values(stock=_rewards.c.stock - 1)
-    )
-    if taken.rowcount != 1:
-        raise DomainError("out_of_stock")
 
 
 def _voucher_by_code(session: Session, code: str) -> tuple[Voucher, Reward] | None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from carbon_credit.platform.settings import Settings
+from carbon_credit.stops.cache import StopFacts, cached_pair
 from carbon_credit.stops.models import Route, RouteStop, Stop
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
@@ -31,11 +32,14 @@ def haversine_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> floa
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def distance_between(*, session: Session, settings: Settings, from_stop: Stop, to_stop: Stop) -> Distance:
+def distance_between(
+    *, session: Session, settings: Settings, from_stop: Stop | StopFacts, to_stop: Stop | StopFacts
+) -> Distance:
     """Along the shortest shared active route (its mode), else the great-circle distance times
     ``settings.detour_factor_percent / 100``; without a shared route, stops of different modes count as the
-    lower-credit mode, bus."""
-    shared = _along_shared_route(session, from_stop.id, to_stop.id)
+    lower-credit mode, bus. The shared route of a pair is cached (carbon_credit.stops.cache)."""
+    pair = (from_stop.id, to_stop.id)
+    shared = cached_pair(session, pair, lambda: _along_shared_route(session, *pair))
     if shared is not None:
         return shared
     a, b = from_stop, to_stop
@@ -44,18 +48,26 @@ def distance_between(*, session: Session, settings: Settings, from_stop: Stop, t
     return Distance(round(direct * settings.detour_factor_percent / 100), mode, "great_circle")
 
 
-def _along_shared_route(session: Session, a: int, b: int) -> Distance | None:
-    first, second = aliased(RouteStop), aliased(RouteStop)
-    gap = func.abs(first.metres_from_start - second.metres_from_start)
-    query = (
-        select(gap, Route.mode)
-        .join(second, second.route_id == first.route_id)
-        .join(Route, Route.id == first.route_id)
-        .where(first.stop_id == a, second.stop_id == b, Route.is_active.is_(True))
-        .order_by(gap)
-        .limit(1)
+def _shared_route_query():
+    first, second = RouteStop.__table__.alias("first"), RouteStop.__table__.alias("second")
+    routes = Route.__table__
+    gap = func.abs(first.c.metres_from_start - second.c.metres_from_start)
+    joined = first.join(second, second.c.route_id == first.c.route_id).join(
+        routes, routes.c.id == first.c.route_id
     )
-    shared = session.execute(query).first()
+    wanted = (
+        first.c.stop_id == bindparam("a"),
+        second.c.stop_id == bindparam("b"),
+        routes.c.is_active.is_(True),
+    )
+    return select(gap, routes.c.mode).select_from(joined).where(*wanted).order_by(gap).limit(1)
+
+
+_SHARED_ROUTE = _shared_route_query()
+
+
+def _along_shared_route(session: Session, a: int, b: int) -> Distance | None:
+    shared = session.connection().execute(_SHARED_ROUTE, {"a": a, "b": b}).first()
     return None if shared is None else Distance(int(shared[0]), shared[1], "route")
 
 

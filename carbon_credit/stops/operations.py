@@ -14,6 +14,7 @@ from sqlalchemy import delete
 from sqlmodel import Session
 
 from carbon_credit.platform import commands
+from carbon_credit.stops import cache
 from carbon_credit.stops.models import Route, RouteStop, Stop
 from carbon_credit.stops.queries import (
     district_codes,
@@ -87,6 +88,7 @@ def rotate_stop_token(*, session: Session, actor_id: int, stop_id: int, idempote
     def apply() -> commands.Change:
         stop = get_stop(session=session, stop_id=stop_id, lock=True)
         before = {"token_version": stop.token_version}
+        cache.invalidate(session)  # old posters stop scanning here at once, elsewhere within the cache's TTL
         stop.token_version += 1
         session.add(stop)
         session.flush()
@@ -117,6 +119,7 @@ def save_stop(session: Session, stop: Stop | None, values: dict[str, Any]) -> Sa
     """Create (``stop`` None) or change a stop with cleaned ``values``; returns (its id, its audited state
     before, after)."""
     before = stop_snapshot(stop)
+    cache.invalidate(session)  # the scan path's copy of stops and distances (the import writes through here)
     stop = stop or Stop(**values)
     for name, value in values.items():
         setattr(stop, name, value)
@@ -131,6 +134,7 @@ def save_route_places(
     """Create (``route`` None) or change a route and set its stops to ``places`` = [(stop id, metres from
     start)] in order (positions 1, 2, ...); returns (its id, its audited state before, after)."""
     before = route_snapshot(session, route)
+    cache.invalidate(session)  # the distances between this route's stops
     route = route or Route(code=values["code"])
     for name, value in values.items():
         setattr(route, name, value)

@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.settings import Settings, link_base
+from carbon_credit.stops.cache import StopFacts, stop_facts
 from carbon_credit.stops.models import Stop
 
 SIG_CHARS = 22
@@ -64,12 +65,13 @@ def checkin_url(stop: Stop, settings: Settings, request_base: str | None = None)
     return f"{link_base(settings, request_base)}/s/{token}"
 
 
-def stop_for_token(*, session: Session, settings: Settings, token: str) -> Stop:
-    """The active stop whose current token this is. DomainError ``invalid_stop_token`` otherwise; for a
-    known stop its ``params`` hold the ``stop_id`` and the ``reason`` (``transit_token_rotated`` for an old
-    poster, ``transit_stop_inactive`` for a deactivated stop)."""
+def stop_for_token(*, session: Session, settings: Settings, token: str) -> StopFacts:
+    """The active stop whose current token this is (a cached read-only copy, carbon_credit.stops.cache).
+    DomainError ``invalid_stop_token`` otherwise; for a known stop its ``params`` hold the ``stop_id`` and the
+    ``reason`` (``transit_token_rotated`` for an old poster, ``transit_stop_inactive`` for a deactivated
+    stop)."""
     stop_id, version = read_stop_token(token, settings.qr_signing_key)
-    stop = session.get(Stop, stop_id)
+    stop = stop_facts(session=session, stop_id=stop_id)
     if stop is None:
         raise DomainError("invalid_stop_token")
     if version != stop.token_version:

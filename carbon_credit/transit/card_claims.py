@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -151,9 +151,12 @@ def remember_card_trips(
             CardTrip.card.in_(cards[start : start + IN_CHUNK])
         )
         fresh -= {(card, stop, clock.as_utc(moment)) for card, stop, moment in session.execute(query)}
-    for card, stop, moment in sorted(fresh):
-        session.add(CardTrip(card=card, boarding_stop=stop, boarded_at=moment))
-    session.flush()
+    if fresh:
+        rows = [
+            {"card": card, "boarding_stop": stop, "boarded_at": moment}
+            for card, stop, moment in sorted(fresh)
+        ]
+        session.execute(insert(CardTrip.__table__), rows)
 
 
 def _trip_on_card(session: Session, settings: Settings, card: str, day: date, stop: str) -> bool:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from carbon_credit.activities import CLOCK_SKEW, Activity, ActivityInput, record_activities
@@ -29,6 +30,9 @@ from carbon_credit.transit.models import TapIn
 from carbon_credit.transit.trips import Leg, credited_trips, measure_leg, trip_refusal
 
 IN_CHUNK = 500  # values per IN (...) query
+_KNOWN_PG = select(Activity.idempotency_key).where(
+    Activity.idempotency_key == any_(bindparam("keys", type_=ARRAY(String)))
+)
 
 
 @dataclass
@@ -48,10 +52,12 @@ class ChunkOutcome:
 
 @dataclass
 class ChunkState:
-    """What one run keeps across chunks: stops by code and measured distances per stop pair."""
+    """What one run keeps across chunks: stops by code, measured distances per stop pair and the
+    methodology inputs per leg (mode, metres), shared by the trips of the same leg."""
 
     stops: dict[str, Stop | None] = field(default_factory=dict)
     distances: dict[tuple[int, int], Distance] = field(default_factory=dict)
+    inputs: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -162,7 +168,7 @@ def _admit(admission: _Admission, trip: Trip) -> ActivityInput | None:
         admission.outcome.skip(problem(trip.row, None, refusal[0], skipped=True, **refusal[1]))
         return None
     admission.counts[day] = admission.counts.get(day, 0) + 1
-    return _activity(trip, resident_id, leg, stops)
+    return _activity(trip, resident_id, leg, admission.state)
 
 
 def _new_trip(admission: _Admission, resident_id: int, trip: Trip) -> bool:
@@ -179,8 +185,12 @@ def _new_trip(admission: _Admission, resident_id: int, trip: Trip) -> bool:
     return True
 
 
-def _activity(trip: Trip, resident_id: int, leg: Leg, stops: dict[str, Stop | None]) -> ActivityInput:
+def _activity(trip: Trip, resident_id: int, leg: Leg, state: ChunkState) -> ActivityInput:
     """The trip as the bulk path records it; its details keep the card, stops, boarding time and row."""
+    stops = state.stops
+    inputs = state.inputs.get((leg.mode, leg.metres))
+    if inputs is None:
+        inputs = state.inputs[(leg.mode, leg.metres)] = leg.inputs()
     details = {
         **leg.facts(),
         "card": trip.card,
@@ -192,7 +202,7 @@ def _activity(trip: Trip, resident_id: int, leg: Leg, stops: dict[str, Stop | No
     return ActivityInput(
         resident_id=resident_id,
         behaviour="transit",
-        inputs=leg.inputs(),
+        inputs=inputs,
         channel="import",
         idempotency_key=trip.key,
         occurred_at=trip.alighted_at,
@@ -230,6 +240,9 @@ def _load_stops(session: Session, state: ChunkState, codes: set[str]) -> None:
 
 
 def _existing_keys(session: Session, keys: list[str]) -> set[str]:
+    """Keys recorded before: one ``= ANY(array)`` query on PostgreSQL, IN lists on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        return set(session.execute(_KNOWN_PG, {"keys": keys}).scalars())
     found: set[str] = set()
     for start in range(0, len(keys), IN_CHUNK):
         query = select(Activity.idempotency_key).where(

@@ -15,17 +15,32 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlmodel import Session
 
 from carbon_credit.activities import Activity
 from carbon_credit.platform.settings import Settings
-from carbon_credit.stops import Distance, Stop, distance_between
+from carbon_credit.stops import Distance, distance_between
 
 Refusal = tuple[str, dict[str, Any]]
 TRIP_CHANNELS = ("qr", "import")  # the channels whose transit trips the daily trip cap counts
+_activities = Activity.__table__.c
+_CREDITED_TRIP = (
+    _activities.behaviour == "transit",
+    _activities.channel.in_(TRIP_CHANNELS),
+    _activities.status == "credited",
+)
+
+
+class Place(Protocol):
+    """A stop as the trip rules read it (a ``stops.Stop`` row or the scan path's cached copy)."""
+
+    id: int
+    latitude: float
+    longitude: float
+    mode: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +65,8 @@ def measure_leg(
     *,
     session: Session,
     settings: Settings,
-    from_stop: Stop,
-    to_stop: Stop,
+    from_stop: Place,
+    to_stop: Place,
     boarded_at: datetime,
     alighted_at: datetime,
     distances: dict[tuple[int, int], Distance] | None = None,
@@ -79,22 +94,24 @@ def credited_trips(
     """Credited transit trips, QR and imported together, per (resident, Beijing day): what the daily trip
     cap counts, for the QR tap-out and the operator import alike."""
     query = (
-        select(Activity.resident_id, Activity.local_day, func.count())
+        select(_activities.resident_id, _activities.local_day, func.count())
         .where(
-            Activity.resident_id.in_(sorted(set(resident_ids))),
-            Activity.local_day.in_(sorted(set(days))),
-            Activity.behaviour == "transit",
-            Activity.channel.in_(TRIP_CHANNELS),
-            Activity.status == "credited",
+            _activities.resident_id.in_(sorted(set(resident_ids))),
+            _activities.local_day.in_(sorted(set(days))),
+            *_CREDITED_TRIP,
         )
-        .group_by(Activity.resident_id, Activity.local_day)
+        .group_by(_activities.resident_id, _activities.local_day)
     )
     return {(resident, day): int(count) for resident, day, count in session.execute(query)}
 
 
-def trips_on(*, session: Session, resident_id: int, day: date) -> int:
-    """The resident's credited trips (QR and imported) on one Beijing day."""
-    return credited_trips(session=session, resident_ids=[resident_id], days=[day]).get((resident_id, day), 0)
+def trips_that_day(resident_id: ColumnElement, day: ColumnElement) -> ColumnElement[int]:
+    """:func:`credited_trips` of one resident and day as a scalar subquery, for a statement that reads
+    more than the count (the QR tap-out's read after the account lock)."""
+    counted = select(func.count()).where(
+        _activities.resident_id == resident_id, _activities.local_day == day, *_CREDITED_TRIP
+    )
+    return counted.scalar_subquery()
 
 
 def cooldown_refusal(settings: Settings, last_scan: datetime | None, now: datetime) -> Refusal | None:

@@ -199,15 +199,15 @@ def test_the_auditor_export_shows_residents_by_pseudonymous_id_never_by_name_or_
     assert "evil.example" not in text and "老李" not in text and "@example.org" not in text
 
 
-def test_auditor_export_streams_in_write_only_mode(engine, settings, history, tmp_path, monkeypatch):
-    modes = []
-    real = auditor.Workbook
+def test_auditor_export_streams_in_constant_memory_mode(engine, settings, history, tmp_path, monkeypatch):
+    books = []
+    real = auditor.streaming_book
 
-    def spy(*args, **kwargs):
-        modes.append(kwargs.get("write_only"))
-        return real(*args, **kwargs)
+    def spy(path):
+        books.append(real(path))
+        return books[-1]
 
-    monkeypatch.setattr(auditor, "Workbook", spy)
+    monkeypatch.setattr(auditor, "streaming_book", spy)
     monkeypatch.setattr(auditor, "CHUNK_ROWS", 2)
     seen = []
     _auditor(
@@ -218,7 +218,7 @@ def test_auditor_export_streams_in_write_only_mode(engine, settings, history, tm
         date(2026, 12, 31),
         progress=lambda d, t: seen.append(d),
     )
-    assert modes == [True]
+    assert [(book.constant_memory, book.strings_to_formulas) for book in books] == [(True, False)]
     assert seen == sorted(seen) and seen[0] == 2 and seen[-1] == 9  # progress in chunks
 
 

@@ -7,7 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from carbon_credit.activities import ActivityInput, activity_history, activity_of, record_activity, summary
+from carbon_credit.activities import (
+    ActivityInput,
+    activity_history,
+    activity_of,
+    home_summary,
+    record_activity,
+)
 from carbon_credit.activities.history import tree_years
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.platform.errors import InvalidActivity, NotFound
@@ -79,7 +85,7 @@ def test_someone_elses_activity_is_not_found(engine, diary):
 def test_summary_counts_credited_activities_only(engine, diary):
     alice, _, _ = diary
     with read_session(engine) as session:
-        mine = summary(session=session, resident_id=alice)
+        mine = home_summary(session=session, resident_id=alice)
     # 5 x 20 g walking + 2 kg glass (617 g) + 1 tree (3,700 g); the 30 kg recycling is pending
     assert mine.grams == 5 * 20 + 617 + 3700
     assert mine.balance == 5 * 20 + 617 // 2 + 3700 // 10  # declared: glass earns half, a tree a tenth
@@ -91,7 +97,7 @@ def test_summary_counts_credited_activities_only(engine, diary):
 def test_an_empty_summary(engine, make_resident):
     resident = make_resident()
     with read_session(engine) as session:
-        empty = summary(session=session, resident_id=resident)
+        empty = home_summary(session=session, resident_id=resident)
     assert (empty.balance, empty.grams, empty.tree_years, empty.activities, empty.recent) == (
         0,
         0,

@@ -42,7 +42,7 @@ def _die_once(key: str) -> None:
 
 def _after_cursor_execute(_conn, _cursor, statement, *_args) -> None:
     key = _key()
-    if key is None or not statement.lstrip().upper().startswith("INSERT INTO LEDGER_ENTRIES"):
+    if key is None or "INSERT INTO LEDGER_ENTRIES" not in statement.upper():
         return
     from flask import g
 

@@ -87,7 +87,7 @@ def home():
     and a three-step welcome until the first activity."""
     with read_session(engine()) as db:
         me = residents.get(session=db, resident_id=current_user.id)
-        summary = activities.summary(session=db, resident_id=me.id)
+        summary = activities.home_summary(session=db, resident_id=me.id)  # balance, totals, recent: 2 queries
         running = [c for c in campaigns.active_campaigns(session=db) if campaigns.open_to(c, me.district_id)]
         parts = activities.campaign_parts(session=db, resident_id=me.id, campaign_ids=[c.id for c in running])
         today = activities.today_progress(session=db, settings=settings(), resident_id=me.id)

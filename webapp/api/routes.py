@@ -14,11 +14,10 @@ from spectree.models import SecureType
 from werkzeug.wrappers import Response as StreamedResponse  # not flask's: spectree would buffer it
 
 from carbon_credit import privacy, residents, rewards, transit
-from carbon_credit.activities import ActivityInput, activity_history, record_activity, summary
-from carbon_credit.platform.database import read_session, session_scope
+from carbon_credit.activities import ActivityInput, activity_history, home_summary, record_activity
 from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import translate
-from webapp.api import auth as _auth  # noqa: F401 - registers the token check
+from webapp.api.auth import database, unit_of_work  # importing auth registers the token check
 from webapp.api.blueprint import bp
 from webapp.api.consent_schemas import ConsentChangeOut, ConsentIn, ConsentRecordOut, ConsentsOut
 from webapp.api.errors import ApiError, field_errors, validation_hook
@@ -95,8 +94,7 @@ def openapi():
 def me():
     """The token owner: profile, points balance and CO2e totals."""
     caller = g.api_caller
-    with read_session(engine()) as db:
-        totals = summary(session=db, resident_id=caller.id)
+    totals = home_summary(session=database(), resident_id=caller.id, recent=0)  # the figures /me shows
     return MeOut(
         id=caller.id,
         display_name=caller.display_name,
@@ -117,7 +115,7 @@ def delete_me(json: DeleteMeIn):
     at once and unused vouchers cancelled; activities and ledger entries stay under the account's id, so
     public totals do not change. A wrong password or word deletes nothing (400 with the reason)."""
     body = _delete_body()  # documented as ``json``; spectree reads no DELETE body, so it is read here
-    with session_scope(engine()) as db:
+    with unit_of_work() as db:
         done = privacy.delete_account(
             session=db,
             settings=settings(),
@@ -152,10 +150,10 @@ def export_me():
 def my_consents():
     """The owner's consents: each switch on or off, the privacy-notice version accepted, and every grant
     and withdrawal, newest first (as on /account/privacy)."""
-    with read_session(engine()) as db:
-        found = residents.consents_of(session=db, resident_id=g.api_caller.id)
-        current = not residents.needs_notice(session=db, resident_id=g.api_caller.id)
-        history = [ConsentRecordOut.model_validate(r) for r in found.history]
+    db = database()
+    found = residents.consents_of(session=db, resident_id=g.api_caller.id)
+    current = not residents.needs_notice(session=db, resident_id=g.api_caller.id)
+    history = [ConsentRecordOut.model_validate(r) for r in found.history]
     return ConsentsOut(
         consents=found.state, notice_version=found.notice_version, notice_current=current, history=history
     )
@@ -167,7 +165,7 @@ def set_my_consent(purpose: str, json: ConsentIn):
     """Grant or withdraw one purpose (channel ``api``), at once; ``notice`` with true accepts the notice in
     force. An unknown purpose, or withdrawing the notice, is 400."""
     granted = _body(json).granted
-    with session_scope(engine()) as db:
+    with unit_of_work() as db:
         record = residents.set_consent(
             session=db, resident_id=g.api_caller.id, purpose=purpose, granted=granted, channel="api"
         )
@@ -191,8 +189,7 @@ def _delete_body() -> DeleteMeIn:
 @spec.validate(resp=responses(200, ActivityPage, 400), tags=["activities"])
 def list_activities(query: ActivityQuery):
     """The owner's activities, newest first, filtered and paged."""
-    with read_session(engine()) as db:
-        found = activity_history(session=db, resident_id=g.api_caller.id, **query.model_dump())
+    found = activity_history(session=database(), resident_id=g.api_caller.id, **query.model_dump())
     items = [ActivityOut.model_validate(a) for a in found.items]
     return ActivityPage(
         items=items, total=found.total, page=found.page, pages=found.pages, per_page=found.per_page
@@ -211,7 +208,7 @@ def create_activity(json: ActivityIn, headers: IdempotencyHeaders):
     item = ActivityInput(
         g.api_caller.id, body.behaviour, body.inputs, "api", headers.idempotency_key, body.occurred_at
     )
-    with session_scope(engine()) as db:
+    with unit_of_work() as db:
         activity = record_activity(session=db, settings=settings(), item=item)
         out = ActivityOut.model_validate(activity)
     return out, 201
@@ -226,7 +223,7 @@ def scan_stop(json: ScanIn, headers: IdempotencyHeaders):
     """
     body = _body(json)
     refused = None
-    with session_scope(engine()) as db:
+    with unit_of_work() as db:
         try:
             result = transit.scan(
                 session=db,
@@ -250,8 +247,7 @@ def scan_stop(json: ScanIn, headers: IdempotencyHeaders):
 @spec.validate(resp=responses(200, RewardList), tags=["rewards"])
 def list_rewards():
     """Rewards open for redemption now, cheapest first (sold-out ones included, with stock 0)."""
-    with read_session(engine()) as db:
-        found = rewards.catalogue(session=db)
+    found = rewards.catalogue(session=database())
     return RewardList(items=[RewardOut.model_validate(r) for r in found])
 
 
@@ -259,7 +255,7 @@ def list_rewards():
 @spec.validate(resp=responses(201, VoucherOut, 400, 404, 409, 413, 415), tags=["rewards"])
 def redeem_reward(reward_id: int, headers: IdempotencyHeaders):
     """Redeem points for a voucher; the same Idempotency-Key returns the same voucher."""
-    with session_scope(engine()) as db:
+    with unit_of_work() as db:
         voucher = rewards.redeem(
             session=db,
             settings=settings(),
@@ -276,8 +272,7 @@ def redeem_reward(reward_id: int, headers: IdempotencyHeaders):
 @spec.validate(resp=responses(200, VoucherList), tags=["rewards"])
 def list_vouchers():
     """The owner's vouchers, newest first."""
-    with read_session(engine()) as db:
-        found = rewards.vouchers_of(session=db, resident_id=g.api_caller.id)
+    found = rewards.vouchers_of(session=database(), resident_id=g.api_caller.id)
     return VoucherList(items=[_voucher(v, r) for v, r in found])
 
 
