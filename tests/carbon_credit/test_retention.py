@@ -153,9 +153,9 @@ def test_photo_files_no_activity_names_go_a_day_after_they_were_written(engine, 
     fresh = uploads.store_photo(settings=config, data=JPEG, filename="uploading.jpg")
     folder = Path(config.upload_folder)
     (folder / "exports").mkdir()  # another kind of file in the folder is never touched
-    for name in (kept, orphan):
-        old = (now - timedelta(days=3)).timestamp()
-        os.utime(folder / name, (old, old))
+    for name, age in ((kept, 3), (orphan, 3), (fresh, 0)):  # written days ago, by the (maybe moved) clock
+        written = (now - timedelta(days=age)).timestamp()
+        os.utime(folder / name, (written, written))
     assert _retain(engine, config, now) == {**NOTHING, "orphan_photos": 1}
     assert sorted(p.name for p in folder.iterdir()) == sorted([kept, fresh, "exports"])
     assert _retain(engine, config, now) == NOTHING
