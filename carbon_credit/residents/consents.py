@@ -117,6 +117,16 @@ def require_consent(*, session: Session, resident_id: int, purpose: str) -> None
         raise refusal(purpose)
 
 
+def consent_expression(resident_id, purpose: str):
+    """SQL for whether a switch stands now (its latest record grants it; NULL when there is none: off), for
+    a resident id column or value: to read a consent inside another statement (the scan's one read)."""
+    if purpose not in SWITCHES or purpose in OPT_IN_COLUMNS:
+        raise DomainError("unexpected_input", name="purpose", value=purpose)
+    records = ConsentRecord.__table__.c
+    latest = select(records.granted).where(records.resident_id == resident_id, records.purpose == purpose)
+    return latest.order_by(records.id.desc()).limit(1).scalar_subquery()
+
+
 def consenting(*, session: Session, resident_ids: set[int], purpose: str) -> set[int]:
     """Of ``resident_ids``, those whose consent to a switch stands now (one query per 500 residents)."""
     if purpose not in SWITCHES or purpose in OPT_IN_COLUMNS:

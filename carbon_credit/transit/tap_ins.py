@@ -34,7 +34,7 @@ from carbon_credit.platform import clock
 from carbon_credit.platform.errors import NotFound
 from carbon_credit.platform.models import IdempotencyRecord
 from carbon_credit.platform.settings import Settings
-from carbon_credit.residents import ConsentRecord, Resident
+from carbon_credit.residents import Resident, consent_expression
 from carbon_credit.stops import Stop
 from carbon_credit.transit.models import TapIn, TransitRejection
 from carbon_credit.transit.trips import trips_that_day
@@ -83,8 +83,6 @@ class ScanState(NamedTuple):
 def _state_query():
     me, past = _residents.c.id, _taps.alias("past")
     memo = (_memos.c.scope == bindparam("scope"), _memos.c.owner_id == me, _memos.c.key == bindparam("key"))
-    consents = ConsentRecord.__table__.c  # a purpose stands when its latest record grants it (residents)
-    consent = select(consents.granted).where(consents.resident_id == me, consents.purpose == "trips")
     here, out_here = past.c.stop_id == bindparam("stop_id"), past.c.tap_out_stop_id == bindparam("stop_id")
     counted_out = and_(out_here, past.c.status != "rejected")  # a refused tap-out credited nothing
     at_stop = select().select_from(past).where(past.c.resident_id == me, or_(here, out_here))
@@ -94,7 +92,7 @@ def _state_query():
         select(accounts.id).where(accounts.resident_id == me).scalar_subquery(),
         select(_memos.c.fingerprint).where(*memo).scalar_subquery(),
         select(_memos.c.outcome).where(*memo).scalar_subquery(),
-        consent.order_by(consents.id.desc()).limit(1).scalar_subquery(),
+        consent_expression(me, "trips"),
         *(_taps.c[name] for name in ("id", "resident_id", "stop_id", "tapped_in_at")),
         *(_stops.c[name] for name in Origin._fields),
         at_stop.add_columns(func.max(case((here, past.c.tapped_in_at)))).scalar_subquery(),

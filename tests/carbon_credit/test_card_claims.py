@@ -29,23 +29,29 @@ def trips_file(*starts) -> bytes:
     return ("\n".join([HEADER, *rows]) + "\n").encode()
 
 
+def build_line(session) -> list[int]:
+    """Bus route R1 from stop A to stop B, 3 km: the two stops' ids."""
+    ids = []
+    for code, lat, lon in (("A", 30.9262, 113.9021), ("B", 30.9390, 113.9230)):
+        stop = Stop(code=code, name_zh=f"{code}站", name_en=code, latitude=lat, longitude=lon, mode="bus")
+        session.add(stop)
+        session.flush()
+        ids.append(stop.id)
+    route = Route(code="R1", name_zh="R1", name_en="R1", mode="bus")
+    session.add(route)
+    session.flush()
+    for position, (stop_id, metres) in enumerate(zip(ids, (0, 3000), strict=True), 1):
+        session.add(
+            RouteStop(route_id=route.id, stop_id=stop_id, position=position, metres_from_start=metres)
+        )
+    return ids
+
+
 @pytest.fixture
 def line(engine):
     """Bus route R1 from stop A to stop B, 3 km."""
     with session_scope(engine) as session:
-        ids = []
-        for code, lat, lon in (("A", 30.9262, 113.9021), ("B", 30.9390, 113.9230)):
-            stop = Stop(code=code, name_zh=f"{code}站", name_en=code, latitude=lat, longitude=lon, mode="bus")
-            session.add(stop)
-            session.flush()
-            ids.append(stop.id)
-        route = Route(code="R1", name_zh="R1", name_en="R1", mode="bus")
-        session.add(route)
-        session.flush()
-        for position, (stop_id, metres) in enumerate(zip(ids, (0, 3000), strict=True), 1):
-            session.add(
-                RouteStop(route_id=route.id, stop_id=stop_id, position=position, metres_from_start=metres)
-            )
+        build_line(session)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from carbon_credit.platform.errors import DomainError
 from carbon_credit.platform.i18n import translate
 from carbon_credit.platform.models import AuditEntry
 from carbon_credit.residents import Resident
-from carbon_credit.stops import Route, RouteStop, Stop
+from tests.carbon_credit.test_card_claims import build_line
 
 CARD = "31040000000088"
 TG = 4343
@@ -55,19 +55,7 @@ def local(moment) -> str:
 def operator(engine, settings, tmp_path, make_resident):
     """Bus route A -> B (3 km); ``operator(*boarding times)`` imports the operator's trips on CARD."""
     with session_scope(engine) as session:
-        ids = []
-        for code, lat, lon in (("A", 30.9262, 113.9021), ("B", 30.9390, 113.9230)):
-            stop = Stop(code=code, name_zh=f"{code}站", name_en=code, latitude=lat, longitude=lon, mode="bus")
-            session.add(stop)
-            session.flush()
-            ids.append(stop.id)
-        route = Route(code="R1", name_zh="R1", name_en="R1", mode="bus")
-        session.add(route)
-        session.flush()
-        for position, (stop_id, metres) in enumerate(zip(ids, (0, 3000), strict=True), 1):
-            session.add(
-                RouteStop(route_id=route.id, stop_id=stop_id, position=position, metres_from_start=metres)
-            )
+        build_line(session)
     admin = make_resident(role="admin")
     config = settings.with_overrides(upload_folder=str(tmp_path / "uploads"))
     keys = iter(range(10**6))

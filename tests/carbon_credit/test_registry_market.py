@@ -5,7 +5,6 @@ name the batches they draw from, and sale revenue moves into a campaign's budget
 from __future__ import annotations
 
 import itertools
-import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -38,6 +37,7 @@ from carbon_credit.registry import (
     yuan_text,
 )
 from carbon_credit.registry.sales import checked_grams
+from tests.carbon_credit.test_rewards import run_at_once
 
 T = 1_000_000  # grams per tonne
 DAY = date(2026, 11, 30)
@@ -114,28 +114,6 @@ def refusal(job) -> DomainError:
     with pytest.raises(DomainError) as caught:
         job()
     return caught.value
-
-
-def run_at_once(jobs) -> list[str]:
-    """Start every job behind one barrier; "ok" or the error code of each."""
-    barrier, lock, outcomes = threading.Barrier(len(jobs)), threading.Lock(), []
-
-    def run(job) -> None:
-        barrier.wait()
-        try:
-            job()
-            result = "ok"
-        except DomainError as error:
-            result = error.code
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 # --- Quantities -----------------------------------------------------------------------------------------
