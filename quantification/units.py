@@ -20,6 +20,7 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
+from functools import lru_cache
 
 from .errors import QuantificationError
 
@@ -79,8 +80,11 @@ def canonical(number: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+@lru_cache(maxsize=4096, typed=True)
 def display(number: Decimal) -> str:
-    """Text for a formula: exact when short, else "≈" and 6 decimal places (display only, never credited)."""
+    """Text for a formula: exact when short, else "≈" and 6 decimal places (display only, never credited).
+    Remembered per value: the text depends on the value only (equal Decimals of other exponents give the same
+    text), and the same factors and totals come back with every credit of a kind."""
     text = canonical(number)
     if sum(ch.isdigit() for ch in text.lstrip("-0.")) <= _DISPLAY_DIGITS:
         return text

@@ -13,10 +13,14 @@ activity <= 8, tap-in <= 6, GET /api/v1/me <= 4. ``pytest -s`` prints each reque
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import event
+from datetime import timedelta
 
+import pytest
+from sqlalchemy import event, update
+
+from carbon_credit.platform import clock
 from carbon_credit.platform.database import session_scope
+from carbon_credit.residents import ApiToken
 from carbon_credit.residents import tokens as api_tokens
 from carbon_credit.stops import (
     RouteInput,
@@ -96,14 +100,39 @@ def _open(conn) -> bool:
 @pytest.fixture
 def api(settings, tmp_path, make_resident):
     """``api(method, path, body=None, key=None)`` -> (response, RoundTrips) for one resident with a token,
-    on an app with the load's relaxed trip rules; ``api.stops`` are four QR tokens 600 m apart on a route."""
-    app = create_app(settings.with_overrides(upload_folder=str(tmp_path / "uploads"), **RELAXED))
-    engine = app.extensions["carbon"]["engine"]
+    on an app with the load's relaxed trip rules; ``api.stops`` are four QR tokens 600 m apart on a route.
+    ``api.on_another_worker()`` is the same for a second app (another gunicorn worker: its own pool and
+    per-process caches); ``api.token_used(seconds_ago)`` dates the token's last recorded use."""
+    config = settings.with_overrides(upload_folder=str(tmp_path / "uploads"), **RELAXED)
+    apps = [create_app(config)]
+    engine = apps[0].extensions["carbon"]["engine"]
     resident, admin = make_resident(), make_resident(role="admin")
     with session_scope(engine) as session:
-        token = api_tokens.create_token(session=session, resident_id=resident, name="count")[1]
+        made, token = api_tokens.create_token(session=session, resident_id=resident, name="count")
+        token_id = made.id
         stops = _stops(session, settings, admin)
-    client = app.test_client()
+
+    def token_used(seconds_ago: int) -> None:
+        with session_scope(engine) as session:
+            session.execute(
+                update(ApiToken)
+                .where(ApiToken.id == token_id)
+                .values(last_used_at=clock.now() - timedelta(seconds=seconds_ago))
+            )
+
+    def on_another_worker():
+        apps.append(create_app(config))
+        return _caller(apps[-1], token, stops)
+
+    call = _caller(apps[0], token, stops)
+    call.token_used, call.on_another_worker = token_used, on_another_worker
+    yield call
+    for app in apps:
+        app.extensions["carbon"]["engine"].dispose()
+
+
+def _caller(app, token: str, stops: list[str]):
+    engine, client = app.extensions["carbon"]["engine"], app.test_client()
 
     def call(method: str, path: str, body: dict | None = None, key: str | None = None):
         headers = {"Authorization": f"Bearer {token}"} | ({"Idempotency-Key": key} if key else {})
@@ -120,8 +149,7 @@ def api(settings, tmp_path, make_resident):
                 distance_between(session=session, settings=config, from_stop=a, to_stop=b)
 
     call.stops, call.warm, call.dialect = stops, warm, engine.dialect.name
-    yield call
-    engine.dispose()
+    return call
 
 
 def _stops(session, settings, admin: int) -> list[str]:
@@ -189,3 +217,18 @@ def test_api_me_takes_at_most_4_round_trips(api):
         response, trips = api("GET", "/api/v1/me")
         assert response.status_code == 200 and response.get_json()["balance"] > 0
     _within(api, "GET /api/v1/me", trips, 4)
+
+
+def test_a_first_scan_on_another_worker_sends_only_the_due_token_use(api):
+    """A resident's scans minutes apart reach other workers, whose per-process memory has not seen them:
+    the token's use is due again (one UPDATE), and the resident's activity today, read with the token, sends
+    no UPDATE of the resident's row (not once for the token's use and once more for the scan)."""
+    _scan(api, 0, "warm-in", "tapped_in")
+    _scan(api, 1, "warm-out", "trip_credited")
+    api.token_used(seconds_ago=120)
+    other = api.on_another_worker()
+    other.warm()
+    trips = _scan(other, 2, "in", "tapped_in")
+    _within(other, "tap-in on another worker, token use due", trips, 7)
+    assert [s for s in trips.sent if s.startswith("UPDATE api_tokens")], trips.sent
+    assert not [s for s in trips.sent if s.startswith("UPDATE residents")], trips.sent

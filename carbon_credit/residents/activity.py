@@ -6,7 +6,9 @@ It writes at most once a Beijing day per resident: one conditional UPDATE that t
 is already from today, so a busy resident costs one write a day and concurrent requests cannot both write.
 Once such a transaction has committed, the process remembers the resident as current for the day and sends
 nothing more (a write request's round trip saved; a notice is only ever sent to someone inactive for years,
-never to a resident already seen today).
+never to a resident already seen today). A read of the resident's row that shows today's activity recorded
+(the API's token check: :func:`seen_active`) is remembered the same way, and a transaction sends the UPDATE
+once however many of its steps mark the resident (a token's use, then the write).
 Coming back also withdraws a pending inactivity notice (``inactivity_notice_at``): the account is kept.
 """
 
@@ -38,6 +40,13 @@ def mark_active(*, session: Session, resident_id: int, now: datetime | None = No
     today, engine = clock.local_day(now), _engine(session)
     if _current(engine, today).get(resident_id) == today:
         return False
+    transaction = session.get_transaction()
+    marked = session.info.get(_MARKED)
+    if marked is None or marked[0] is not transaction:
+        marked = session.info[_MARKED] = (transaction, set())
+    if resident_id in marked[1]:
+        return False  # this transaction ran the UPDATE already (a token's use, then the request's write)
+    marked[1].add(resident_id)
     statement = (
         update(_table)
         .where(_table.c.id == resident_id)
@@ -60,6 +69,27 @@ def mark_active(*, session: Session, resident_id: int, now: datetime | None = No
     return written > 0
 
 
+def seen_active(
+    *,
+    session: Session,
+    resident_id: int,
+    last_active_at: datetime | None,
+    notice_at: datetime | None,
+    now: datetime | None = None,
+) -> None:
+    """A read of the resident's row (the API's token check) found the activity recorded for today and no
+    notice pending, the very rows :func:`mark_active`'s UPDATE would leave alone: remember it for the
+    process, so that the request sends no UPDATE. A resident's scans minutes apart reach different workers,
+    where the remembered commit of another worker does not help."""
+    if notice_at is not None or last_active_at is None:
+        return
+    now = now or clock.now()
+    if last_active_at >= start_of_day(now):
+        today = clock.local_day(now)
+        _current(_engine(session), today)[resident_id] = today
+
+
+_MARKED = "residents_marked_active"  # session.info: (transaction, resident ids it marked)
 _SEEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool -> {resident id: Beijing day}
 MAX_SEEN = 200_000
 

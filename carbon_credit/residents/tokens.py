@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from carbon_credit.platform import clock
 from carbon_credit.platform.errors import DomainError, NotFound
-from carbon_credit.residents.activity import mark_active
+from carbon_credit.residents.activity import mark_active, seen_active
 from carbon_credit.residents.models import ApiToken, Resident
 
 TOKEN_PREFIX = "cc_"
@@ -107,6 +107,8 @@ _OWNER = (
         _residents.c.role,
         _tokens.c.id,
         _tokens.c.last_used_at,
+        _residents.c.last_active_at,
+        _residents.c.inactivity_notice_at,
     )
     .join_from(_residents, _tokens, _tokens.c.resident_id == _residents.c.id)
     .where(
@@ -127,13 +129,17 @@ _RECORD_USE = (
 def owner_of_token(*, session: Session, token: str) -> TokenOwner:
     """Read-only: the active owner of an unrevoked token (one joined SELECT, in the caller's transaction:
     the API runs it in the request's own, so a revoked token fails at once on every worker), else
-    ``invalid_token``."""
+    ``invalid_token``. The same row tells whether the owner's activity is recorded for today already
+    (:func:`carbon_credit.residents.activity.seen_active`): then the request's ``mark_active`` sends
+    nothing."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise DomainError("invalid_token")
     row = session.execute(_OWNER, {"token_hash": hash_token(token)}).one_or_none()
     if row is None:
         raise DomainError("invalid_token")
-    return TokenOwner(*row)
+    *owner, last_active_at, notice_at = row
+    seen_active(session=session, resident_id=owner[0], last_active_at=last_active_at, notice_at=notice_at)
+    return TokenOwner(*owner)
 
 
 def record_use(*, session: Session, token_id: int) -> None:
