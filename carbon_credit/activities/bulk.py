@@ -19,11 +19,12 @@ inputs and factors are serialised once per batch. docs/benchmarks.md has the fig
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import lru_cache
+from functools import lru_cache, wraps
 from itertools import chain
 from typing import Any
 
@@ -105,6 +106,24 @@ class _Batch:
     claims: list[Claim] = field(default_factory=list)
 
 
+def _collector_paused(function: Callable) -> Callable:
+    """The cyclic collector off during a batch (restored after): reference counting frees a batch's objects;
+    collecting meanwhile only promotes them and sets off full collections (docs/benchmarks.md)."""
+
+    @wraps(function)
+    def paused(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused
+
+
+@_collector_paused
 def record_activities(
     *,
     session: Session,

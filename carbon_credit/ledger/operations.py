@@ -142,9 +142,11 @@ _LOCKED_BALANCE = (
 
 
 def post_many(*, session: Session, postings: Sequence[Posting]) -> dict[str, int]:
-    """Post credits in bulk (imports, batch jobs): one locking read of the balances, one multi-row balance
-    UPDATE and one multi-row INSERT. Only credits (positive points), so no posting can overdraw; keys must
-    be new (the caller filters duplicates first). Returns the new entries' ids by idempotency key."""
+    """Post credits in bulk (imports, batch jobs). Only credits (positive points), so no posting can
+    overdraw; keys must be new (the caller filters duplicates first). Returns the new entries' ids by
+    idempotency key; each account's entries follow its postings in order. PostgreSQL: two statements over
+    arrays (``statements.post_credits``); SQLite, where the transaction already holds the write lock (BEGIN
+    IMMEDIATE): one read of the balances, one executemany UPDATE and one multi-row INSERT."""
     for posting in postings:
         _validate(posting)
         if posting.points < 0:
@@ -154,9 +156,11 @@ def post_many(*, session: Session, postings: Sequence[Posting]) -> dict[str, int
     per_account: dict[int, list[Posting]] = defaultdict(list)
     for posting in postings:
         per_account[posting.account_id].append(posting)
-    # Row locks on PostgreSQL; on SQLite the transaction already holds the write lock (BEGIN IMMEDIATE).
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        return statements.post_credits(conn, per_account)
     locked = select(_accounts.c.id, _accounts.c.balance).where(_accounts.c.id.in_(sorted(per_account)))
-    balances = dict(session.execute(locked.order_by(_accounts.c.id).with_for_update()).all())
+    balances = dict(conn.execute(locked).all())
     if len(balances) != len(per_account):
         raise NotFound(what="account", account_id=min(set(per_account) - balances.keys()))
     rows, moves = [], []
@@ -166,10 +170,17 @@ def post_many(*, session: Session, postings: Sequence[Posting]) -> dict[str, int
             running += posting.points
             rows.append(statements.entry_row(posting, running))
         moves.append({"target": account_id, "delta": running - balances[account_id]})
-    move = update(_accounts).where(_accounts.c.id == bindparam("target"))
-    session.execute(move.values(balance=_accounts.c.balance + bindparam("delta")), moves)
-    inserted = session.execute(insert(_entries).returning(_entries.c.idempotency_key, _entries.c.id), rows)
+    conn.execute(_MOVE, moves)
+    inserted = conn.execute(_INSERT_MANY, rows)
     return {key: entry_id for key, entry_id in inserted}
+
+
+_MOVE = (
+    update(_accounts)
+    .where(_accounts.c.id == bindparam("target"))
+    .values(balance=_accounts.c.balance + bindparam("delta"))
+)
+_INSERT_MANY = insert(_entries).returning(_entries.c.idempotency_key, _entries.c.id)
 
 
 def reverse(

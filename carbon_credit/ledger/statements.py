@@ -7,6 +7,9 @@ tuples.
 A caller that stores a row pointing at its new entry (an activity, a voucher) selects the entry's id from
 the CTEs of :func:`entry_ctes` in its own INSERT on PostgreSQL, so the row is written after the entry and no
 UPDATE sets the link afterwards; on SQLite it posts with :func:`post_rows` and inserts with the ids returned.
+
+Bulk credits on PostgreSQL (:func:`post_credits`) send one array per column and ``unnest`` them: two
+statements whatever the number of postings, and no per-value work in SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from sqlmodel import Session
 
 from carbon_credit.ledger.models import Account, LedgerEntry
 from carbon_credit.platform import clock
-from carbon_credit.platform.errors import IdempotencyConflict, InvalidAmount
+from carbon_credit.platform.errors import IdempotencyConflict, InvalidAmount, NotFound
 
 COLUMNS = (
     "account_id",
@@ -172,6 +175,53 @@ def post_rows(
         rows.append(entry_row(posting, running))
     ids = {key: entry_id for entry_id, key in conn.execute(_insert(skip_known_key), rows)}
     return balance, [ids.get(p.idempotency_key) for p in postings]
+
+
+# Driver SQL for psycopg: ``%(name)b`` sends each array in binary, which psycopg dumps in a fraction of the
+# time the text format takes (no quoting of each element). The sub-select locks the rows in account id order
+# (its ORDER BY runs below the lock), as every other locker does, so two bulk posts never deadlock.
+_MOVE_MANY = (
+    "UPDATE accounts SET balance = accounts.balance + d.delta"
+    " FROM (SELECT a.id, u.delta FROM accounts AS a"
+    " JOIN unnest(CAST(%(ids)b AS integer[]), CAST(%(deltas)b AS bigint[])) AS u(id, delta) ON a.id = u.id"
+    " ORDER BY a.id FOR UPDATE OF a) AS d"
+    " WHERE accounts.id = d.id RETURNING accounts.id, accounts.balance"
+)
+_ARRAYS = ("integer", "text", "bigint", "bigint", "text", "bigint", "text", "text", "timestamptz")
+# WITH ORDINALITY ... ORDER BY n: the ids (nextval, evaluated after the ordering) follow the arrays' order.
+_INSERT_MANY = (
+    f"INSERT INTO ledger_entries ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM unnest("
+    + ", ".join(f"CAST(%({name})b AS {kind}[])" for name, kind in zip(COLUMNS, _ARRAYS, strict=True))
+    + f") WITH ORDINALITY AS e({', '.join(COLUMNS)}, n) ORDER BY n RETURNING idempotency_key, id"
+)
+
+
+def post_credits(conn: Connection, groups: dict[int, list]) -> dict[str, int]:
+    """PostgreSQL: post validated credits, grouped by account in posting order, in two statements: move
+    every balance by its group's sum (locking the rows in id order), then insert the entries, each group's
+    in order with ``balance_after`` counted up from the balance before. Returns the ids by key. NotFound
+    names the lowest unknown account; the balances it had moved are moved back first."""
+    ids = sorted(groups)
+    deltas = [sum(p.points for p in groups[a]) for a in ids]
+    moved = dict(conn.exec_driver_sql(_MOVE_MANY, {"ids": ids, "deltas": deltas}).all())
+    if len(moved) < len(ids):
+        back = [(a, -d) for a, d in zip(ids, deltas, strict=True) if a in moved]
+        if back:
+            conn.exec_driver_sql(_MOVE_MANY, {"ids": [a for a, _ in back], "deltas": [d for _, d in back]})
+        raise NotFound(what="account", account_id=min(set(ids) - moved.keys()))
+    now, rows = clock.now(), []
+    for account_id, group in groups.items():
+        running = moved[account_id] - sum(p.points for p in group)
+        for p in group:
+            running += p.points
+            at = p.at or now
+            if at.utcoffset() is None:
+                raise ValueError("Datetime values must have timezone information.")
+            rows.append(
+                (account_id, p.kind, p.points, running, p.ref_type, p.ref_id, p.idempotency_key, p.memo, at)
+            )
+    columns = dict(zip(COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
+    return dict(conn.exec_driver_sql(_INSERT_MANY, columns).all())
 
 
 def move(conn: Connection, account_id: int, points: int) -> None:

@@ -140,6 +140,48 @@ def test_bulk_credits_keep_running_balances(engine):
     assert _balance(engine, other) == 7
 
 
+def test_bulk_credits_interleaved_over_accounts_follow_each_accounts_postings(engine):
+    """post_many over three accounts, their postings interleaved and the first posted to the highest id:
+    each account's entries have increasing ids and running balances in its postings' order, from the
+    balance it had; the ids returned are the entries' by key. An unknown account refuses the whole batch
+    and moves nothing, even when the caller commits afterwards."""
+    low, middle, high = (_account(engine) for _ in range(3))
+    _post(engine, middle, 100, "earn", "seed")
+    order = [high, low, middle, high, high, middle, low, high, middle]
+    postings = [
+        Posting(account, 10 * n + 1, "earn", f"m{n}", "activity_batch", n or None, None if n % 2 else "m")
+        for n, account in enumerate(order)
+    ]
+    with session_scope(engine) as session:
+        returned = ledger.post_many(session=session, postings=postings)
+    with read_session(engine) as session:
+        entry = LedgerEntry
+        query = select(entry.idempotency_key, entry.id, entry.balance_after, entry.ref_id, entry.memo)
+        stored = {row[0]: row[1:] for row in session.execute(query.where(entry.ref_type == "activity_batch"))}
+        assert ledger.discrepancies(session=session) == []
+    assert returned == {key: row[0] for key, row in stored.items()}
+    assert [stored[p.idempotency_key][2:] for p in postings] == [(p.ref_id, p.memo) for p in postings]
+    for account, before in ((low, 0), (middle, 100), (high, 0)):
+        mine = [p for p in postings if p.account_id == account]
+        ids = [stored[p.idempotency_key][0] for p in mine]
+        running = [before + sum(p.points for p in mine[: n + 1]) for n in range(len(mine))]
+        assert ids == sorted(ids) and len(set(ids)) == len(ids)
+        assert [stored[p.idempotency_key][1] for p in mine] == running
+        assert _balance(engine, account) == running[-1]
+    balances = [_balance(engine, a) for a in (low, middle, high)]
+    unknown = [
+        Posting(high, 5, "earn", "u1"),
+        Posting(999_999, 5, "earn", "u2"),
+        Posting(low, 5, "earn", "u3"),
+    ]
+    with session_scope(engine) as session:
+        with pytest.raises(NotFound) as refused:
+            ledger.post_many(session=session, postings=unknown)
+    assert refused.value.params == {"what": "account", "account_id": 999_999}
+    assert [_balance(engine, a) for a in (low, middle, high)] == balances
+    assert sum(_entry_count(engine, a) for a in (low, middle, high)) == len(postings) + 1
+
+
 OPERATIONS = st.lists(
     st.tuples(st.sampled_from(["earn", "redeem", "reversal"]), st.integers(min_value=1, max_value=10_000)),
     min_size=1,
