@@ -73,17 +73,19 @@ def lock_accounts(*, session: Session, resident_ids: Iterable[int]) -> dict[int,
     (``FOR UPDATE``); on SQLite the write transaction (BEGIN IMMEDIATE) already serialises. NotFound names
     the first resident without an account."""
     wanted = sorted(set(resident_ids))
-    query = (
-        select(Account.resident_id, Account.id)
-        .where(Account.resident_id.in_(wanted))
-        .order_by(Account.id)
-        .with_for_update(of=Account)
-    )
-    found = dict(session.execute(query).all())
+    found = dict(session.connection().execute(_LOCK_ACCOUNTS, {"ids": wanted}).all())
     missing = [r for r in wanted if r not in found]
     if missing:
         raise NotFound(what="account", resident_id=missing[0])
     return found
+
+
+_LOCK_ACCOUNTS = (
+    select(_accounts.c.resident_id, _accounts.c.id)
+    .where(_accounts.c.resident_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_accounts.c.id)
+    .with_for_update(of=_accounts)
+)  # built once: every scan and bulk import locks through it
 
 
 def balance(*, session: Session, account_id: int) -> int:

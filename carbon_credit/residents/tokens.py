@@ -134,7 +134,7 @@ def owner_of_token(*, session: Session, token: str) -> TokenOwner:
     nothing."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise DomainError("invalid_token")
-    row = session.execute(_OWNER, {"token_hash": hash_token(token)}).one_or_none()
+    row = session.connection().execute(_OWNER, {"token_hash": hash_token(token)}).one_or_none()
     if row is None:
         raise DomainError("invalid_token")
     *owner, last_active_at, notice_at = row
@@ -147,7 +147,7 @@ def record_use(*, session: Session, token_id: int) -> None:
     UPDATE, so concurrent requests with the same token write at most once a minute); the owner is marked
     active (at most once a day, :func:`carbon_credit.residents.activity.mark_active`)."""
     now = clock.now()
-    owner = session.execute(
+    owner = session.connection().execute(
         _RECORD_USE, {"token_id": token_id, "stale_before": now - LAST_USED_GRANULARITY, "now": now}
     ).scalar_one_or_none()
     if owner is not None:
