@@ -147,8 +147,7 @@ def record_use(*, session: Session, token_id: int) -> None:
     UPDATE, so concurrent requests with the same token write at most once a minute); the owner is marked
     active (at most once a day, :func:`carbon_credit.residents.activity.mark_active`)."""
     now = clock.now()
-    owner = session.connection().execute(
-        _RECORD_USE, {"token_id": token_id, "stale_before": now - LAST_USED_GRANULARITY, "now": now}
-    ).scalar_one_or_none()
+    params = {"token_id": token_id, "stale_before": now - LAST_USED_GRANULARITY, "now": now}
+    owner = session.connection().execute(_RECORD_USE, params).scalar_one_or_none()
     if owner is not None:
         mark_active(session=session, resident_id=owner, now=now)
