@@ -2,6 +2,11 @@
 
 Sync-style request handling on threads: each request holds one database connection for a few
 milliseconds, so a few threads per worker keep both cores busy while one request waits on I/O.
+
+Worker shape (issue 17, docs/load.md "Worker shape"): a write request waits on the database for about half of
+its time, so two or three busy threads per core keep the cores busy; more threads only queue on each
+process's interpreter lock (and on SQLite's write lock) and lengthen the slowest answers. Default: one worker
+per core plus one, three threads each (3 x 3 on 2 cores).
 """
 
 from __future__ import annotations
@@ -10,10 +15,10 @@ import multiprocessing
 import os
 
 bind = f"{os.environ.get('BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
-# WEB_CONCURRENCY is the Heroku/Dokku convention; default: two workers per core plus one.
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+# WEB_CONCURRENCY is the Heroku/Dokku convention; default: one worker per core plus one.
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() + 1)
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "3"))
 # A request that takes longer than this is a bug or a stuck database: the worker is replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
