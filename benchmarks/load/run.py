@@ -215,8 +215,8 @@ def describe(args) -> None:
     commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout
     changed = subprocess.run([*git, "status", "--porcelain", "-uno"], capture_output=True, text=True).stdout
     say(f"app: {args.app_root} at {commit.strip() or '?'} ({len(changed.splitlines())} files changed)")
-    workers = args.workers or "gunicorn.conf.py (WEB_CONCURRENCY or cores x 2 + 1)"
-    say(f"gunicorn: workers {workers}, threads {args.threads or 'gunicorn.conf.py (GUNICORN_THREADS or 4)'}")
+    workers = args.workers or "the measured checkout's gunicorn.conf.py default"
+    say(f"gunicorn: workers {workers}, threads {args.threads or 'its default'}")
     say("Relaxed for the load (everything else at production values, APP_ENV=production):")
     for name, value in RELAXED.items():
         say(f"  {name}={value}")
