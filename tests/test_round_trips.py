@@ -20,7 +20,7 @@ from sqlalchemy import event, update
 
 from carbon_credit.platform import clock
 from carbon_credit.platform.database import session_scope
-from carbon_credit.residents import ApiToken
+from carbon_credit.residents import ApiToken, Resident
 from carbon_credit.residents import tokens as api_tokens
 from carbon_credit.stops import (
     RouteInput,
@@ -120,12 +120,18 @@ def api(settings, tmp_path, make_resident):
                 .values(last_used_at=clock.now() - timedelta(seconds=seconds_ago))
             )
 
+    def active_yesterday() -> None:
+        with session_scope(engine) as session:
+            yesterday = clock.now() - timedelta(days=1)
+            session.execute(update(Resident).where(Resident.id == resident).values(last_active_at=yesterday))
+
     def on_another_worker():
         apps.append(create_app(config))
         return _caller(apps[-1], token, stops)
 
     call = _caller(apps[0], token, stops)
     call.token_used, call.on_another_worker = token_used, on_another_worker
+    call.active_yesterday = active_yesterday
     yield call
     for app in apps:
         app.extensions["carbon"]["engine"].dispose()
@@ -232,3 +238,16 @@ def test_a_first_scan_on_another_worker_sends_only_the_due_token_use(api):
     _within(other, "tap-in on another worker, token use due", trips, 7)
     assert [s for s in trips.sent if s.startswith("UPDATE api_tokens")], trips.sent
     assert not [s for s in trips.sent if s.startswith("UPDATE residents")], trips.sent
+
+
+def test_the_first_scan_of_the_day_marks_the_resident_active_once(api):
+    """Last seen yesterday: the token's use and the scan both mark the resident active, in one transaction,
+    which sends the UPDATE of the resident's row once."""
+    _scan(api, 0, "warm-in", "tapped_in")
+    _scan(api, 1, "warm-out", "trip_credited")
+    api.token_used(seconds_ago=120)
+    api.active_yesterday()
+    other = api.on_another_worker()
+    other.warm()
+    trips = _scan(other, 2, "in", "tapped_in")
+    assert len([s for s in trips.sent if s.startswith("UPDATE residents")]) == 1, trips.sent
