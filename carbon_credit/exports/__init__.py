@@ -30,6 +30,7 @@ from carbon_credit.exports.jobs import (
     start,
 )
 from carbon_credit.exports.models import ExportJob
+from carbon_credit.exports.partial_files import sweep_partial_files
 from carbon_credit.exports.sheets import (
     FORMULA_PREFIXES,
     KG_FORMAT,
@@ -69,6 +70,8 @@ __all__ = [
     "run",
     "run_in_background",
     "run_queued_exports",
+    "sweep_partial_files",
+    "sweep_partial_files",
     "safe",
     "start",
 ]

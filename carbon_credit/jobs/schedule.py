@@ -154,11 +154,15 @@ def apply_retention(engine: Engine, settings: Settings, now: datetime | None = N
 
 def expire_copies(engine: Engine, settings: Settings, now: datetime | None = None) -> dict | None:
     """Daily: delete the files of residents' copies past their keeping time, cut off, or of closed accounts
-    (``privacy.expire_copies``); the files go once the transaction has committed."""
+    (``privacy.expire_copies``; the files go once the transaction has committed), and the half-written
+    files of exports whose process ended mid-run (``exports.sweep_partial_files``, a day old)."""
     now = now or clock.now()
 
     def work(session):
-        return {"copies": privacy.expire_copies(session=session, settings=settings, now=now)}
+        copies = privacy.expire_copies(session=session, settings=settings, now=now)
+        day_old = (now - timedelta(days=1)).timestamp()
+        partial = exports.sweep_partial_files(settings=settings, older_than=day_old)
+        return {"copies": copies, "partial_files": partial}
 
     return once(engine, "expire-copies", clock.local_day(now).isoformat(), work)
 

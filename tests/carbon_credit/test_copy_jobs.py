@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -140,9 +141,9 @@ def test_the_file_goes_after_its_keeping_time(engine, config, people):
     done = finished(engine, people["me"], job.id)
     path = Path(config.upload_folder) / "exports" / done.file_name
     later = clock.now() + timedelta(days=privacy.COPY_KEEP_DAYS, hours=1)
-    assert expire_copies(engine, config, now=later - timedelta(days=1)) == {"copies": 0}
+    assert expire_copies(engine, config, now=later - timedelta(days=1)) == {"copies": 0, "partial_files": 0}
     assert path.is_file()
-    assert expire_copies(engine, config, now=later) == {"copies": 1}
+    assert expire_copies(engine, config, now=later) == {"copies": 1, "partial_files": 0}
     assert expire_copies(engine, config, now=later) is None  # once a day
     assert not path.exists() and finished(engine, people["me"], job.id).file_name is None
     with read_session(engine) as session, pytest.raises(DomainError) as refused:
@@ -172,7 +173,7 @@ def test_a_closed_account_cannot_ask_and_its_copies_are_swept(engine, config, pe
     with pytest.raises(DomainError) as refused:
         ask(engine, people["neighbour"], "k2")
     assert refused.value.code == "account_closed"
-    assert expire_copies(engine, config, now=clock.now()) == {"copies": 1}
+    assert expire_copies(engine, config, now=clock.now()) == {"copies": 1, "partial_files": 0}
     assert finished(engine, people["neighbour"], job.id).file_name is None
 
 
@@ -186,3 +187,18 @@ def test_the_photos_zip_holds_the_residents_photos_and_no_one_elses(engine, conf
     with zipfile.ZipFile(buffer) as archive:
         assert sorted(archive.namelist()) == sorted(people["mine"]) and count == 2
         assert people["theirs"] not in archive.namelist()
+
+
+def test_the_daily_job_sweeps_what_a_crashed_export_left_half_written(engine, config, people):
+    """A process killed mid-export leaves ``<name>.part`` (named by no job): gone once a day old; a file still
+    being written (or a finished one) stays."""
+    folder = exports.export_folder(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    crashed, writing, finished_file = folder / "a1.zip.part", folder / "b2.xlsx.part", folder / "c3.zip"
+    for path in (crashed, writing, finished_file):
+        path.write_bytes(b"PK")
+    two_days_ago = clock.now().timestamp() - 2 * 86_400
+    os.utime(crashed, (two_days_ago, two_days_ago))
+    os.utime(finished_file, (two_days_ago, two_days_ago))
+    assert expire_copies(engine, config, now=clock.now()) == {"copies": 0, "partial_files": 1}
+    assert not crashed.exists() and writing.is_file() and finished_file.is_file()
