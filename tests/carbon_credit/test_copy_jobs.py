@@ -197,8 +197,8 @@ def test_the_daily_job_sweeps_what_a_crashed_export_left_half_written(engine, co
     crashed, writing, finished_file = folder / "a1.zip.part", folder / "b2.xlsx.part", folder / "c3.zip"
     for path in (crashed, writing, finished_file):
         path.write_bytes(b"PK")
-    two_days_ago = clock.now().timestamp() - 2 * 86_400
-    os.utime(crashed, (two_days_ago, two_days_ago))
-    os.utime(finished_file, (two_days_ago, two_days_ago))
+    now, two_days = clock.now().timestamp(), 2 * 86_400  # dated by the test clock (it may stand elsewhere)
+    for path, written in ((crashed, now - two_days), (writing, now - 60), (finished_file, now - two_days)):
+        os.utime(path, (written, written))
     assert expire_copies(engine, config, now=clock.now()) == {"copies": 0, "partial_files": 1}
     assert not crashed.exists() and writing.is_file() and finished_file.is_file()
