@@ -14,13 +14,10 @@ at most ``transit.TRIP_FILE_LIMITS.max_rows`` trips (200,000) and 50 MB.
 from __future__ import annotations
 
 import argparse
-import gc
 import io
-import tempfile
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from bench_record import FREEZE_HELP, Clock, Databases, Rate, bare_rate, report, verdict
+from bench_record import FREEZE_HELP, Clock, Databases, Rate, bare_rate, on_each_database, report, verdict
 
 from carbon_credit import transit
 from carbon_credit.platform.database import make_engine, migrate, session_scope
@@ -159,18 +156,7 @@ def main() -> None:
     parser.add_argument("--postgresql", help="also measure on this server (throw-away schemas)")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--gc-freeze", action="store_true", help=FREEZE_HELP)
-    args = parser.parse_args()
-    if args.gc_freeze:
-        gc.freeze()
-    with tempfile.TemporaryDirectory() as folder:
-        if not args.no_sqlite:
-            run(Databases(Path(folder)), args)
-        if args.postgresql:
-            dbs = Databases(Path(folder), args.postgresql)
-            try:
-                run(dbs, args)
-            finally:
-                dbs.drop_all()
+    on_each_database(run, parser.parse_args())
 
 
 if __name__ == "__main__":

@@ -283,7 +283,12 @@ def main() -> None:
     parser.add_argument("--postgresql", help="also measure on this server (a throw-away schema per database)")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--gc-freeze", action="store_true", help=FREEZE_HELP)
-    args = parser.parse_args()
+    on_each_database(run, parser.parse_args())
+
+
+def on_each_database(run, args: argparse.Namespace) -> None:
+    """``run(dbs, args)`` on SQLite (unless ``--no-sqlite``), then on ``--postgresql`` when given (its
+    throw-away schemas dropped afterwards); ``--gc-freeze`` freezes the loaded objects first."""
     if args.gc_freeze:
         gc.freeze()
     with tempfile.TemporaryDirectory() as name:
