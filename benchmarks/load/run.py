@@ -30,7 +30,7 @@ from pathlib import Path
 
 import report
 from cpu import Sampler
-from databases import PG_ADMIN_URL, fresh_database, init_db
+from databases import PG_ADMIN_URL, analyze, fresh_database, init_db
 from invariant import check
 from prime import prime
 from server import BIN, RELAXED, Server, free_port, gunicorn, server_env, worker_boots
@@ -141,6 +141,7 @@ def measure_server(kind, limiter, env, workdir: Path, args, wrk, url: str, seede
             run.prime(f"{limiter}-warm-scan", WARM_CLIENTS)
             for mode in ("healthz", "scan", "activity"):
                 run.measure(mode, WARM_CLIENTS, args.warmup, f"{limiter}-warm-{mode}", gap=0)
+            analyze(url)  # statistics as a production server's autovacuum keeps them (docs/load.md)
             for clients in args.clients:
                 rows += run.client_count(kind, clients)
     except BaseException:
