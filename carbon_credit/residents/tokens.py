@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlmodel import Session
 
 from carbon_credit.platform import clock
@@ -89,7 +89,8 @@ class TokenOwner:
     locale: str
     role: str
     token_id: int
-    last_used_at: datetime | None
+    last_used_at: datetime | None  # as it was before this request
+    use_recorded: bool = False  # this request's use was written by the check itself (PostgreSQL writes)
 
     def use_is_stale(self, now: datetime | None = None) -> bool:
         """Whether ``last_used_at`` is due to be written again (never, or over LAST_USED_GRANULARITY ago)."""
@@ -112,34 +113,62 @@ _OWNER = (
     )
     .join_from(_residents, _tokens, _tokens.c.resident_id == _residents.c.id)
     .where(
-        _tokens.c.token_hash == bindparam("token_hash"),
+        _tokens.c.token_hash == bindparam("presented_hash"),
         _tokens.c.revoked_at.is_(None),
         _residents.c.is_active,
     )
 )
+_DUE = or_(_tokens.c.last_used_at.is_(None), _tokens.c.last_used_at < bindparam("stale_before"))
 _RECORD_USE = (
     update(_tokens)
-    .where(_tokens.c.id == bindparam("token_id"))
-    .where(or_(_tokens.c.last_used_at.is_(None), _tokens.c.last_used_at < bindparam("stale_before")))
+    .where(_tokens.c.id == bindparam("token_id"), _DUE)
     .values(last_used_at=bindparam("now"))
     .returning(_tokens.c.resident_id)
 )
 
 
-def owner_of_token(*, session: Session, token: str) -> TokenOwner:
-    """Read-only: the active owner of an unrevoked token (one joined SELECT, in the caller's transaction:
-    the API runs it in the request's own, so a revoked token fails at once on every worker), else
-    ``invalid_token``. The same row tells whether the owner's activity is recorded for today already
+def _owner_recording_use():
+    """PostgreSQL: WITH owner AS (the token check), used AS (UPDATE api_tokens ... FROM owner WHERE the use
+    is due RETURNING id) SELECT owner.*, (SELECT count(*) FROM used): the check and the due use in one
+    round trip. The owner's columns show the token as it was before the statement. (No parameter may be
+    named after a column of api_tokens: SQLAlchemy would take it for a value to SET.)"""
+    owner = _OWNER.cte("owner")
+    used = (
+        update(_tokens)
+        .where(_tokens.c.id == list(owner.c)[4], _DUE)
+        .values(last_used_at=bindparam("now"))
+        .returning(_tokens.c.id)
+        .cte("used")
+    )
+    return select(*owner.c, select(func.count()).select_from(used).scalar_subquery())
+
+
+_OWNER_RECORDING_USE = _owner_recording_use()
+
+
+def owner_of_token(*, session: Session, token: str, record_use: bool = False) -> TokenOwner:
+    """The active owner of an unrevoked token (one joined SELECT, in the caller's transaction: the API runs
+    it in the request's own, so a revoked token fails at once on every worker), else ``invalid_token``. The
+    same row tells whether the owner's activity is recorded for today already
     (:func:`carbon_credit.residents.activity.seen_active`): then the request's ``mark_active`` sends
-    nothing."""
+    nothing. ``record_use`` (a write transaction): on PostgreSQL the same statement writes the token's due
+    use (:func:`record_use`) and ``use_recorded`` says so; elsewhere the check only reads (SQLite's token
+    check runs before the write lock is taken) and the caller records the use itself."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise DomainError("invalid_token")
-    row = session.connection().execute(_OWNER, {"token_hash": hash_token(token)}).one_or_none()
+    connection, params = session.connection(), {"presented_hash": hash_token(token)}
+    recording = record_use and connection.dialect.name == "postgresql"
+    now = clock.now()
+    if recording:
+        params.update(stale_before=now - LAST_USED_GRANULARITY, now=now)
+    row = connection.execute(_OWNER_RECORDING_USE if recording else _OWNER, params).one_or_none()
     if row is None:
         raise DomainError("invalid_token")
-    *owner, last_active_at, notice_at = row
+    owner, (last_active_at, notice_at), used = row[:6], row[6:8], recording and bool(row[8])
     seen_active(session=session, resident_id=owner[0], last_active_at=last_active_at, notice_at=notice_at)
-    return TokenOwner(*owner)
+    if used:
+        mark_active(session=session, resident_id=owner[0], now=now)
+    return TokenOwner(*owner, use_recorded=used)
 
 
 def record_use(*, session: Session, token_id: int) -> None:

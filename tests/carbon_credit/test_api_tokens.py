@@ -66,6 +66,37 @@ def test_a_token_authenticates_its_owner_and_records_use_at_most_once_a_minute(e
         assert session.get(ApiToken, token_id).last_used_at > first - timedelta(minutes=2)
 
 
+def test_a_writes_token_check_records_the_due_use_in_its_transaction(engine, make_resident):
+    """A write's check (``record_use``): on PostgreSQL its own statement writes the due use, once a minute,
+    and the write's rollback takes it back (the API then records it on its own); SQLite's check only reads."""
+    resident = make_resident()
+    token_id, plaintext = create(engine, resident)
+    postgresql = engine.dialect.name == "postgresql"
+
+    def check() -> api_tokens.TokenOwner:
+        with session_scope(engine) as session:
+            return api_tokens.owner_of_token(session=session, token=plaintext, record_use=True)
+
+    def last_used():
+        with read_session(engine) as session:
+            return session.get(ApiToken, token_id).last_used_at
+
+    first = check()
+    assert first.id == resident and first.last_used_at is None and first.use_is_stale()
+    assert first.use_recorded is postgresql and (last_used() is not None) is postgresql
+    if not postgresql:
+        return
+    assert check().use_recorded is False  # not due again within the minute
+    with session_scope(engine) as session:
+        session.execute(update(ApiToken).values(last_used_at=last_used() - timedelta(minutes=2)))
+    stale = last_used()
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        assert api_tokens.owner_of_token(session=session, token=plaintext, record_use=True).use_recorded
+        raise RuntimeError("the write was refused")
+    assert last_used() == stale
+    assert check().use_recorded and last_used() > stale
+
+
 @pytest.mark.parametrize("bad", ["", "cc_", "cc_not-a-real-token", "Bearer cc_x", "x" * 500, "令牌"])
 def test_unknown_tokens_are_refused(engine, make_resident, bad):
     create(engine, make_resident())

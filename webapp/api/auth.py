@@ -7,7 +7,8 @@ SQLite the token check reads without the write lock and the write transaction be
 (the lock is held for the service only, as a PostgreSQL statement reads under READ COMMITTED). The view that
 writes wraps its service call in :func:`unit_of_work`: committed when the block ends, rolled back on any
 exception, so a refusal leaves nothing half-written. The token's ``last_used_at`` (about once a minute per
-token) is written in that transaction, or on its own when the request reads or writes nothing.
+token) is written in that transaction (on PostgreSQL by the token check's own statement), or on its own when
+the request reads, or its write does not commit.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from webapp.extensions import limiter
 
 log = logging.getLogger("webapp")
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
-_USE_PENDING = "api_token_use_pending"  # the token id whose last_used_at is still to be written
+_USE_PENDING = "api_token_use_pending"  # the token id whose last_used_at is still to be committed
+_USE_WRITTEN = "api_token_use_written"  # ... and already written in the request's transaction
 
 # ---- authentication -------------------------------------------------------------------------------------
 
@@ -69,11 +71,13 @@ def _authenticate() -> None:
         raise ApiError(401, "invalid_token")
     writes = request.method not in READS
     try:
-        found = api_tokens.owner_of_token(session=request_session(write=writes), token=token.strip())
+        session = request_session(write=writes)
+        found = api_tokens.owner_of_token(session=session, token=token.strip(), record_use=writes)
     except DomainError as error:
         raise ApiError(401, "invalid_token") from error
     if found.use_is_stale():  # about once a minute per token
         setattr(g, _USE_PENDING, found.token_id)
+        setattr(g, _USE_WRITTEN, found.use_recorded)  # PostgreSQL: by the check, in the write's transaction
         if not writes:
             _record_pending_use()
     g.api_caller = Caller(found.id, found.display_name, normalise_locale(found.locale), found.role)
@@ -104,7 +108,7 @@ def unit_of_work() -> Iterator[Session]:
     of a refusal (transit's ``invalid_stop_token``) is called inside the block with the refusal caught."""
     with request_transaction() as db:
         token_id = g.get(_USE_PENDING)
-        if token_id is not None:
+        if token_id is not None and not g.get(_USE_WRITTEN):
             api_tokens.record_use(session=db, token_id=token_id)
         yield db
     g.pop(_USE_PENDING, None)
