@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from carbon_credit import transit
+from carbon_credit import residents, transit
 from carbon_credit.platform import clock
 from carbon_credit.platform.database import read_session, session_scope
 from carbon_credit.residents import Resident
@@ -94,3 +94,28 @@ def test_two_claims_decided_from_one_page_each_get_their_own_decision(
         decided = client.submit(action, {"idempotency_key": key}, form_page="/admin/card-claims")
         assert decided.status_code == 302
     assert {card_of(engine, phone) for phone in phones} == {CARD, "31040000000099"}
+
+
+def test_a_claim_whose_claimant_withdrew_consent_is_flagged_and_can_only_be_rejected(
+    client, engine, register, make_resident, login
+):
+    """The claimant turned the card consent off after asking: approving would be refused, so the queue says
+    why and offers only the rejection."""
+    phone = register()
+    assert client.submit("/account/card", {"action": "ask_admin", "card": CARD}).status_code == 302
+    client.submit("/logout", form_page="/")
+    with session_scope(engine) as session:
+        claimant = session.execute(select(Resident.id).where(Resident.phone == phone)).scalar_one()
+        residents.set_consent(
+            session=session, resident_id=claimant, purpose="card", granted=False, channel="web"
+        )
+    make_resident(role="admin", email="admin@example.org", password="correct-horse-9")
+    login("admin@example.org")
+    queue = client.get("/admin/card-claims").get_data(as_text=True)
+    assert CARD in queue and "认领人已撤回关联公交卡的授权" in queue
+    assert "/approve" not in queue
+    action = re.search(r'action="(/admin/card-claims/\d+/reject)"', queue).group(1)
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', queue).group(1)
+    assert client.submit(action, {"idempotency_key": key}, form_page="/admin/card-claims").status_code == 302
+    assert "没有待审核的认领" in client.get("/admin/card-claims").get_data(as_text=True)
+    assert card_of(engine, phone) is None

@@ -23,7 +23,8 @@ class DecideForm(KeyedForm):
 
 @bp.get("/card-claims")
 def card_claims():
-    """Claims waiting for an administrator, oldest first, with who holds the card now."""
+    """Claims waiting for an administrator, oldest first, with who holds the card now; a claimant who has
+    since withdrawn consent to the card link is flagged, and the claim can only be rejected."""
     return _page()
 
 
@@ -33,11 +34,14 @@ def _page(error: str | None = None, status: int = 200):
         holders = {c.card: transit.card_holder(session=db, card=c.card) for c in claims}
         people = {c.resident_id for c in claims} | {i for i in holders.values() if i is not None}
         names = {i: residents.get(session=db, resident_id=i).display_name for i in people}
+        claimants = {c.resident_id for c in claims}
+        consenting = residents.consenting(session=db, resident_ids=claimants, purpose="card")
     page = render_template(
         "admin/card_claims.html",
         claims=claims,
         holders=holders,
         names=names,
+        withdrawn={c.id for c in claims if c.resident_id not in consenting},  # approval would be refused
         forms={c.id: DecideForm(formdata=None) for c in claims},  # each claim its own key
         error=error,
     )
