@@ -65,6 +65,7 @@ class BatchDetail:
     deducted: list[Correction]
     sales: list[Sale]
     certificates: list[Drawing]
+    deducted_serials: dict[int, str]  # the serial of each batch a correction against this one was deducted in
 
     @property
     def batch(self) -> Batch:
@@ -127,6 +128,9 @@ def batch(session: Session, serial: str) -> BatchDetail:
         )
     ).one()
     corrections = _corrections(session, Correction.batch_id == found.id)
+    later = {c.deducted_in for c in corrections if c.deducted_in is not None}
+    found_in = select(Batch.id, Batch.serial).where(Batch.id.in_(later))
+    serials = session.execute(found_in).all() if later else ()
     return BatchDetail(
         view=_view(found, sum(c.grams for c in corrections)),
         excluded_records=int(excluded[0]),
@@ -139,6 +143,7 @@ def batch(session: Session, serial: str) -> BatchDetail:
             ).scalars()
         ),
         certificates=_drawings(session, found.id),
+        deducted_serials=dict(serials),
     )
 
 

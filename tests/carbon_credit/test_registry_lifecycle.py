@@ -217,6 +217,7 @@ def test_a_clawback_after_issuance_is_a_correction_deducted_from_the_next_batch(
     with read_session(engine) as session:
         assert session.get(Correction, correction.id).deducted_in == second.id
         assert registry.batch(session, second.serial).deducted[0].activity_id == clawed
+        assert registry.batch(session, first.serial).deducted_serials == {second.id: second.serial}
         assert registry.registry_totals(session).corrections_waiting == 0
     reconciles(engine)
 

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from carbon_credit import chat, ledger, registry
+from carbon_credit import chat, ledger, registry, review
 from carbon_credit.activities import ActivityInput, record_activity
 from carbon_credit.chat import registry_chat, sessions
 from carbon_credit.chat.turn import Turn
@@ -33,27 +33,33 @@ def noon(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 4, tzinfo=UTC)
 
 
-def trips(engine, settings, resident: int, days=(3, 10, 17, 24)) -> list[int]:
-    """Verified bus trips (an operator's import) on June ``days``, recorded as if on those days."""
+def trips(engine, settings, resident: int, days=(3, 10, 17, 24), month: int = 6) -> list[int]:
+    """Verified bus trips (an operator's import) on June's (or ``month``'s) ``days``, recorded as if on those
+    days."""
     made = []
     for n in days:
-        day = date(2026, 6, n)
+        day = date(2026, month, n)
         with session_scope(engine) as session:
-            item = ActivityInput(resident, "transit", BUS, "import", f"trip-{resident}-{n}", noon(day))
+            item = ActivityInput(
+                resident, "transit", BUS, "import", f"trip-{resident}-{month}-{n}", noon(day)
+            )
             made.append(record_activity(session=session, settings=settings, item=item, now=noon(day)).id)
     return made
 
 
-def issued_batch(engine, settings, admin: int, *, exclude: dict | None = None) -> registry.Batch:
-    """June pooled, verified (less ``exclude``) and issued, through the registry's commands."""
+def issued_batch(
+    engine, settings, admin: int, *, exclude: dict | None = None, period=JUNE, key: str = ""
+) -> registry.Batch:
+    """June (or ``period``) pooled, verified (less ``exclude``) and issued, through the registry's commands;
+    ``key`` tells the commands of another batch apart."""
     with session_scope(engine) as session:
         batch = registry.pool(
             session=session,
             settings=settings,
             actor_id=admin,
-            period_start=JUNE[0],
-            period_end=JUNE[1],
-            idempotency_key="pool",
+            period_start=period[0],
+            period_end=period[1],
+            idempotency_key="pool" + key,
         )
         registry.verify(
             session=session,
@@ -61,17 +67,17 @@ def issued_batch(engine, settings, admin: int, *, exclude: dict | None = None) -
             batch_id=batch.id,
             verifier="湖北某核证机构",
             report_ref="HB-V-001",
-            verified_on=date(2026, 7, 20),
+            verified_on=period[1] + timedelta(days=20),
             exclusions=exclude or {},
-            idempotency_key="verify",
+            idempotency_key="verify" + key,
         )
         return registry.issue(
             session=session,
             actor_id=admin,
             batch_id=batch.id,
             issuance_ref="HB-ISS-7",
-            issued_on=date(2026, 8, 1),
-            idempotency_key="issue",
+            issued_on=period[1] + timedelta(days=32),
+            idempotency_key="issue" + key,
         )
 
 
@@ -163,6 +169,25 @@ def test_the_certificate_page_shows_the_same_figures_as_its_batch(client, engine
         'data-testid="available">' in batch_page
         and registry.tonnes_text(detail.available_grams) in batch_page
     )
+
+
+def test_a_correction_names_the_batch_it_was_deducted_from(client, engine, settings, make_resident):
+    """A June trip clawed back after June's batch was issued is a correction on June's page, deducted when
+    July's batch is issued: June's page names July's batch and links to it."""
+    admin, resident = make_resident(role="admin"), make_resident()
+    june = trips(engine, settings, resident)
+    first = issued_batch(engine, settings, admin)
+    with session_scope(engine) as session:
+        review.reject(
+            session=session, settings=settings, activity_id=june[0], actor_id=admin, reason="重复记录"
+        )
+    page = text(client.get(f"/registry/batches/{first.serial}"))
+    assert "待从下一个批次扣减" in page
+    trips(engine, settings, resident, days=(6, 13), month=7)
+    second = issued_batch(engine, settings, admin, period=(date(2026, 7, 1), date(2026, 7, 31)), key="-july")
+    page = client.get(f"/registry/batches/{first.serial}").get_data(as_text=True)
+    assert f'href="/registry/batches/{second.serial}" data-testid="deducted-in"' in page
+    assert "已从此批次扣减" in page
 
 
 def test_a_certificate_prints_on_a4_and_fits_a_phone(client, chain):
