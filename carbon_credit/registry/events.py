@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from carbon_credit.platform import audit, clock, commands
@@ -77,8 +78,12 @@ def open_event(
             ends_on=ends_on,
             created_by=actor_id,
         )
-        session.add(event)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(event)
+                session.flush()
+        except IntegrityError:  # opened under the same slug by another administrator at the same moment
+            raise DomainError("registry_event_slug_taken", slug=slug) from None
         return commands.Change(event.id, after=audit.snapshot(event))
 
     asked = (slug, *names, target_grams, starts_on, ends_on)

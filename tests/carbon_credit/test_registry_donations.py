@@ -5,10 +5,13 @@ overspend points or tonnes."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlmodel import Session
 
 from carbon_credit import ledger
 from carbon_credit.ledger import LedgerEntry
@@ -231,3 +234,53 @@ def test_two_donors_racing_for_the_last_tonnes_cannot_overspend_them(
     assert state(engine, batch, marathon) == (100, 100, 1, 1)
     with read_session(engine) as session:
         assert ledger.discrepancies(session=session) == []
+
+
+def test_an_event_opened_under_a_slug_taken_at_the_same_moment_is_refused_clearly(engine, admin):
+    """Two administrators open events under one slug at once (PostgreSQL; SQLite's write lock runs them one
+    after the other): the second waits for the first's row, then gets ``registry_event_slug_taken``, not an
+    internal error, and nothing of its own is kept."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's write lock orders the two: the slug check sees the first")
+    today = clock.local_day(clock.now())
+    dates = {"starts_on": today, "ends_on": today + timedelta(days=3)}
+    outcome: dict[str, object] = {}
+
+    def second() -> None:
+        try:
+            with session_scope(engine) as session:
+                outcome["event"] = open_event(
+                    session=session, actor_id=admin, slug="run", name_zh="夜跑", name_en="Night run",
+                    target_grams=T, idempotency_key="second", **dates,
+                )  # fmt: skip
+        except Exception as error:  # noqa: BLE001 - the test reports whatever the second one met
+            outcome["error"] = error
+
+    with Session(engine) as first:  # the first administrator's event, written, not yet committed
+        first.add(
+            Event(slug="run", name_zh="环城跑", name_en="City run", target_grams=T, created_by=admin, **dates)
+        )
+        first.flush()
+        thread = threading.Thread(target=second)
+        thread.start()
+        waiting_for_lock(engine)
+        first.commit()
+        thread.join(timeout=30)
+    error = outcome.get("error")
+    assert isinstance(error, DomainError) and error.code == "registry_event_slug_taken", outcome
+    with read_session(engine) as session:
+        assert session.execute(select(Event.name_en).where(Event.slug == "run")).scalars().all() == [
+            "City run"
+        ]
+
+
+def waiting_for_lock(engine, seconds: float = 10) -> None:
+    """Until a backend waits for a lock (the second insert, behind the first's uncommitted row)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with engine.connect() as probe:
+            query = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            if probe.execute(query).scalar_one():
+                return
+        time.sleep(0.02)
+    raise AssertionError("the second event never waited for the first")
