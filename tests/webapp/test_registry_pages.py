@@ -187,7 +187,7 @@ def test_a_correction_names_the_batch_it_was_deducted_from(client, engine, setti
     second = issued_batch(engine, settings, admin, period=(date(2026, 7, 1), date(2026, 7, 31)), key="-july")
     page = client.get(f"/registry/batches/{first.serial}").get_data(as_text=True)
     assert f'href="/registry/batches/{second.serial}" data-testid="deducted-in"' in page
-    assert "已从此批次扣减" in page
+    assert "已扣减，扣减批次" in page
 
 
 def test_a_certificate_prints_on_a4_and_fits_a_phone(client, chain):

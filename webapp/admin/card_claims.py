@@ -32,9 +32,9 @@ def _page(error: str | None = None, status: int = 200):
     with read_session(engine()) as db:
         claims = transit.card_claims_waiting(session=db)
         holders = {c.card: transit.card_holder(session=db, card=c.card) for c in claims}
-        people = {c.resident_id for c in claims} | {i for i in holders.values() if i is not None}
-        names = {i: residents.get(session=db, resident_id=i).display_name for i in people}
         claimants = {c.resident_id for c in claims}
+        people = claimants | {i for i in holders.values() if i is not None}
+        names = {i: residents.get(session=db, resident_id=i).display_name for i in people}
         consenting = residents.consenting(session=db, resident_ids=claimants, purpose="card")
     page = render_template(
         "admin/card_claims.html",
