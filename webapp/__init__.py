@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 from carbon_credit.platform import clock, logs
 from carbon_credit.platform.database import make_engine
 from carbon_credit.platform.settings import Settings
+from webapp import rate_store
 from webapp.extensions import babel, csrf, limiter, login_manager
 
 
@@ -47,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         REMEMBER_COOKIE_SECURE=production,
         REMEMBER_COOKIE_DURATION=30 * 24 * 3600,
         WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session
-        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_STORAGE_URI=settings.redis_url or f"{rate_store.SCHEME}://",
         RATELIMIT_HEADERS_ENABLED=True,
         BABEL_DEFAULT_LOCALE="zh_Hans",
         BABEL_DEFAULT_TIMEZONE=clock.BEIJING.key,
