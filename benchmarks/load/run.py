@@ -53,7 +53,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--clients", default="32", help="comma-separated connection counts (targets: 32)")
     parser.add_argument("--duration", type=int, default=60, help="seconds per measured run")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per endpoint")
-    parser.add_argument("--max-rate", type=int, default=800, help="req/s the resident pools are sized for")
+    parser.add_argument("--max-rate", type=int, default=1000, help="req/s the resident pools are sized for")
     parser.add_argument(
         "--token-gap", type=int, default=62, help="seconds before a token is used again (0: no gap)"
     )
