@@ -20,9 +20,8 @@ SCHEME = "memory-swept"
 class SweptMemoryStorage(MemoryStorage):
     """``MemoryStorage`` whose sweeper of ended windows runs at most every SWEEP_S seconds."""
 
-    STORAGE_SCHEME = [
-        SCHEME
-    ]  # registered with limits by its metaclass: RATELIMIT_STORAGE_URI "memory-swept://"
+    # Registered with limits by its metaclass: RATELIMIT_STORAGE_URI "memory-swept://".
+    STORAGE_SCHEME = [SCHEME]
     SWEEP_S = 5.0
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options) -> None:

@@ -26,13 +26,13 @@ def test_the_app_counts_in_the_swept_store_without_redis(app):
 
 
 def test_a_limit_holds_and_a_new_window_starts_on_time_between_sweeps():
-    limiter = FixedWindowRateLimiter(store(sweep_s=60))
+    window = FixedWindowRateLimiter(store(sweep_s=60))
     two_a_second = RateLimitItemPerSecond(2)
-    assert limiter.hit(two_a_second, "token-a") and limiter.hit(two_a_second, "token-a")
-    assert not limiter.hit(two_a_second, "token-a")  # the third in the window
-    assert limiter.hit(two_a_second, "token-b")  # counted per key
+    assert window.hit(two_a_second, "token-a") and window.hit(two_a_second, "token-a")
+    assert not window.hit(two_a_second, "token-a")  # the third in the window
+    assert window.hit(two_a_second, "token-b")  # counted per key
     time.sleep(1.05)
-    assert limiter.hit(two_a_second, "token-a")  # the window ended: no sweep needed to count anew
+    assert window.hit(two_a_second, "token-a")  # the window ended: no sweep needed to count anew
 
 
 def test_ended_windows_are_swept_at_most_every_sweep_interval():
