@@ -70,8 +70,7 @@ __all__ = [
     "run",
     "run_in_background",
     "run_queued_exports",
-    "sweep_partial_files",
-    "sweep_partial_files",
     "safe",
     "start",
+    "sweep_partial_files",
 ]

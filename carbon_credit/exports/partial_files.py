@@ -9,9 +9,7 @@ from carbon_credit.platform.settings import Settings
 
 
 def sweep_partial_files(*, settings: Settings, older_than: float) -> int:
-    """Delete the ``.part`` files last written before ``older_than`` (a POSIX time): a run writes its file as
-    ``<name>.part`` until it renames it, so an old one is what a process ended mid-export (killed, crashed)
-    left behind, named by no job. Returns how many went."""
+    """Delete the ``.part`` files last written before ``older_than`` (a POSIX time); returns how many went."""
     folder, gone = export_folder(settings), 0
     for path in folder.glob("*.part") if folder.is_dir() else ():
         try:

@@ -106,7 +106,7 @@ _OWNER = (
         _residents.c.display_name,
         _residents.c.locale,
         _residents.c.role,
-        _tokens.c.id,
+        _tokens.c.id.label("token_id"),
         _tokens.c.last_used_at,
         _residents.c.last_active_at,
         _residents.c.inactivity_notice_at,
@@ -135,7 +135,7 @@ def _owner_recording_use():
     owner = _OWNER.cte("owner")
     used = (
         update(_tokens)
-        .where(_tokens.c.id == list(owner.c)[4], _DUE)
+        .where(_tokens.c.id == owner.c.token_id, _DUE)
         .values(last_used_at=bindparam("now"))
         .returning(_tokens.c.id)
         .cte("used")

@@ -8,6 +8,7 @@ from carbon_credit.transit.card_claims import (
     card_holder,
     claim_card,
     claim_waiting,
+    claims_not_approvable,
     decide_card_claim,
     remember_card_trips,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "TapIn",
     "TransitRejection",
     "card_claims_waiting",
+    "claims_not_approvable",
     "card_holder",
     "card_of",
     "claim_card",

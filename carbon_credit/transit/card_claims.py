@@ -26,11 +26,12 @@ from sqlmodel import Session
 from carbon_credit.platform import clock, commands
 from carbon_credit.platform.errors import DomainError, NotFound
 from carbon_credit.platform.settings import Settings
-from carbon_credit.residents import Resident, has_consent, require_consent
+from carbon_credit.residents import Resident, consenting, has_consent, require_consent
 from carbon_credit.transit.card_models import CardClaim, CardTrip
 from carbon_credit.transit.cards import normalise_card
 
 MAX_FAILED_PER_DAY = 5
+CONSENT = "card"  # the purpose a claim needs when it is made and when it is approved
 IN_CHUNK = 500
 
 
@@ -59,7 +60,7 @@ def claim_card(
     resident = session.get(Resident, resident_id, with_for_update=True)
     if resident is None:
         raise NotFound(what="resident", resident_id=resident_id)
-    require_consent(session=session, resident_id=resident_id, purpose="card")
+    require_consent(session=session, resident_id=resident_id, purpose=CONSENT)
     if resident.transit_card == number:
         return ClaimOutcome("linked", number)
     if _waiting(session, resident_id, number) is not None:
@@ -93,7 +94,7 @@ def decide_card_claim(
             raise NotFound("card_claim_not_found", what="card claim", claim_id=claim_id)
         if claim.status != "review":
             raise DomainError("card_claim_decided")
-        if approve and not has_consent(session=session, resident_id=claim.resident_id, purpose="card"):
+        if approve and not has_consent(session=session, resident_id=claim.resident_id, purpose=CONSENT):
             raise DomainError("card_claim_consent_withdrawn")
         before = {"status": claim.status, "owner": _owner(session, claim.card)}
         if approve:
@@ -120,6 +121,13 @@ def card_claims_waiting(*, session: Session) -> list[CardClaim]:
     """Claims waiting for an administrator, oldest first."""
     query = select(CardClaim).where(CardClaim.status == "review").order_by(CardClaim.created_at, CardClaim.id)
     return list(session.execute(query).scalars())
+
+
+def claims_not_approvable(*, session: Session, claims: list[CardClaim]) -> set[int]:
+    """The ids of waiting ``claims`` whose claimant has since withdrawn consent to ``card``: an approval
+    would be refused (:func:`decide_card_claim`), only a rejection remains."""
+    agreed = consenting(session=session, resident_ids={c.resident_id for c in claims}, purpose=CONSENT)
+    return {c.id for c in claims if c.resident_id not in agreed}
 
 
 def card_holder(*, session: Session, card: str) -> int | None:

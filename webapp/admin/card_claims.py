@@ -32,16 +32,15 @@ def _page(error: str | None = None, status: int = 200):
     with read_session(engine()) as db:
         claims = transit.card_claims_waiting(session=db)
         holders = {c.card: transit.card_holder(session=db, card=c.card) for c in claims}
-        claimants = {c.resident_id for c in claims}
-        people = claimants | {i for i in holders.values() if i is not None}
+        people = {c.resident_id for c in claims} | {i for i in holders.values() if i is not None}
         names = {i: residents.get(session=db, resident_id=i).display_name for i in people}
-        consenting = residents.consenting(session=db, resident_ids=claimants, purpose="card")
+        withdrawn = transit.claims_not_approvable(session=db, claims=claims)
     page = render_template(
         "admin/card_claims.html",
         claims=claims,
         holders=holders,
         names=names,
-        withdrawn={c.id for c in claims if c.resident_id not in consenting},  # approval would be refused
+        withdrawn=withdrawn,  # the claimant withdrew card consent: approval would be refused
         forms={c.id: DecideForm(formdata=None) for c in claims},  # each claim its own key
         error=error,
     )
